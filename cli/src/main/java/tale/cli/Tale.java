@@ -1,0 +1,37 @@
+package tale.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import tale.core.InputException;
+
+/** The {@code tale} command: one subcommand per job. Input errors exit 2 with one line on stderr. */
+@Command(name = "tale", mixinStandardHelpOptions = true, version = "tale 0.1.0",
+        description = "Task-Aware Layer Elimination: prune transformer layers by measured task accuracy.",
+        subcommands = {MakeTinyCommand.class, LogitsCommand.class, CommandLine.HelpCommand.class})
+public final class Tale {
+
+    public static final int EXIT_BAD_INPUT = 2;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit status (tests call this rather than main). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Tale());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            Throwable cause = e;
+            while (cause != null && !(cause instanceof InputException)) cause = cause.getCause();
+            if (cause != null) {
+                commandLine.getErr().println("tale: " + cause.getMessage());
+                return EXIT_BAD_INPUT;
+            }
+            throw e;
+        });
+        cli.setParameterExceptionHandler((e, a) -> {
+            e.getCommandLine().getErr().println("tale: " + e.getMessage());
+            return EXIT_BAD_INPUT;
+        });
+        return cli.execute(args);
+    }
+}
