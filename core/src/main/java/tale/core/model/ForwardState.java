@@ -197,6 +197,14 @@ public final class ForwardState implements AutoCloseable {
      * included in the output) or after {@code maxNewTokens}.
      */
     public List<Generation> generate(int maxNewTokens, Set<Integer> stopTokens) {
+        return generate(maxNewTokens, stopTokens, null);
+    }
+
+    /**
+     * {@link #generate(int, Set)}, telling {@code listener} of each token as it is produced, so a server can
+     * stream it; {@code listener} may be null.
+     */
+    public List<Generation> generate(int maxNewTokens, Set<Integer> stopTokens, TokenListener listener) {
         if (next != cfg.numLayers()) throw new IllegalStateException("generate needs the state after the last layer");
         List<List<Integer>> produced = new ArrayList<>();
         boolean[] stopped = new boolean[batch];
@@ -208,8 +216,14 @@ public final class ForwardState implements AutoCloseable {
         for (int step = 0; step < maxNewTokens; step++) {
             boolean allStopped = true;
             for (int b = 0; b < batch; b++) {
-                if (!stopped[b] && stopTokens.contains(tokens[b])) stopped[b] = true;
-                if (!stopped[b]) produced.get(b).add(tokens[b]);
+                if (!stopped[b] && stopTokens.contains(tokens[b])) {
+                    stopped[b] = true;
+                    if (listener != null) listener.onStop(b);
+                }
+                if (!stopped[b]) {
+                    produced.get(b).add(tokens[b]);
+                    if (listener != null) listener.onToken(b, tokens[b]);
+                }
                 allStopped &= stopped[b];
             }
             if (allStopped || step == maxNewTokens - 1) break;
@@ -225,6 +239,15 @@ public final class ForwardState implements AutoCloseable {
 
     /** Tokens produced for one sequence, and whether it ended on a stop token. */
     public record Generation(int[] tokens, boolean stopped) { }
+
+    /** Hears greedy decoding as it goes: each produced token, and each sequence's stop token. */
+    public interface TokenListener {
+        /** Sequence {@code sequence} of the batch produced {@code token} (never a stop token). */
+        void onToken(int sequence, int token);
+
+        /** Sequence {@code sequence} reached a stop token and produces nothing more. */
+        default void onStop(int sequence) { }
+    }
 
     /** One decode step: feeds one token per sequence through the cached layers; returns the next tokens. */
     private int[] decodeStep(int[] tokens, int cacheLength) {
