@@ -28,7 +28,7 @@ public final class Profile {
         this.name = name;
         this.clock = clock;
         this.current = new Deployment(model, name, 1, mask);
-        history.add(new ProfileChange(1, ProfileChange.Action.CONFIGURED, mask.removed(), source, clock.instant()));
+        history.add(new ProfileChange(1, ProfileChange.Action.CREATED, mask.removed(), source, clock.instant()));
     }
 
     public String model() {
