@@ -37,8 +37,6 @@ public class TestServer implements QuarkusTestResourceLifecycleManager {
                     "tale.models." + MODEL + ".profiles.pruned", PRUNED,
                     "tale.admin.token", ADMIN_TOKEN,
                     "tale.selections.models.tiny-llama", MODEL,
-                    "tale.serving.queue-capacity", "32",
-                    "tale.serving.max-tokens", "64",
                     "kafka.bootstrap.servers", kafka.getAdvertisedListeners());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
