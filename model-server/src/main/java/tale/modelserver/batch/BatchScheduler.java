@@ -1,5 +1,6 @@
 package tale.modelserver.batch;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,17 +34,25 @@ public final class BatchScheduler implements AutoCloseable {
     private final String name;
     private final Model model;
     private final int maxBatchSize;
+    private final long windowNanos;
     private final int capacity;
     private final BlockingQueue<Job> queue;
     private final Observer observer;
     private final Thread worker;
     private volatile boolean closed;
 
-    public BatchScheduler(String name, Model model, int queueCapacity, int maxBatchSize, Observer observer) {
+    /**
+     * @param batchWindow how long to wait for more requests when fewer than {@code maxBatchSize} are
+     *     waiting: under load, clients whose answers came in one batch return a moment apart, and without
+     *     the wait the next batch would start with only the first of them
+     */
+    public BatchScheduler(String name, Model model, int queueCapacity, int maxBatchSize, Duration batchWindow,
+                          Observer observer) {
         this.name = name;
         this.model = model;
         this.capacity = queueCapacity;
         this.maxBatchSize = maxBatchSize;
+        this.windowNanos = batchWindow.toNanos();
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.observer = observer;
         this.worker = new Thread(this::loop, "tale-batch-" + name);
@@ -70,6 +79,13 @@ public final class BatchScheduler implements AutoCloseable {
                 if (first == null) continue;
                 batch.add(first);
                 queue.drainTo(batch, maxBatchSize - 1);
+                long deadline = System.nanoTime() + windowNanos;
+                while (batch.size() < maxBatchSize) {
+                    Job next = queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                    if (next == null) break;
+                    batch.add(next);
+                    queue.drainTo(batch, maxBatchSize - batch.size());
+                }
                 run(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -35,12 +35,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--url", description = "benchmark this running server instead of starting one") URI url;
     @Option(names = "--model", description = "served model name (with --url) or checkpoint directory to serve") String model;
     @Option(names = "--profile", defaultValue = "pruned", description = "the pruned profile to compare with full") String profile;
-    @Option(names = "--drop", description = "layers the pruned profile removes when serving in-process (default: every 6th)") String drop;
+    @Option(names = "--drop", description = "layers the pruned profile removes when serving in-process (default: every 4th)") String drop;
     @Option(names = "--layers", defaultValue = "24", description = "layers of the generated model") int layers;
     @Option(names = "--hidden", defaultValue = "256", description = "hidden size of the generated model") int hidden;
     @Option(names = "--clients", defaultValue = "8") int clients;
-    @Option(names = "--requests", defaultValue = "16", description = "requests per client per round") int requests;
-    @Option(names = "--rounds", defaultValue = "2", description = "interleaved rounds per profile") int rounds;
+    @Option(names = "--requests", defaultValue = "8", description = "requests per client per round") int requests;
+    @Option(names = "--rounds", defaultValue = "4", description = "interleaved rounds per profile") int rounds;
     @Option(names = "--prompt-words", defaultValue = "32") int promptWords;
     @Option(names = "--max-tokens", defaultValue = "32", description = "new tokens per request") int maxTokens;
 
@@ -63,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
             TinyCheckpoint.write(spec, dir);
         }
         int numLayers = ModelConfig.read(dir).numLayers();
-        String removed = drop != null ? drop : everyNth(numLayers, 6);
+        String removed = drop != null ? drop : everyNth(numLayers, 4);
         LayerMask.parse(numLayers, removed); // fail now on a bad --drop
         int port;
         try (ServerSocket s = new ServerSocket(0)) {

@@ -2,6 +2,7 @@ package tale.modelserver.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -50,6 +51,10 @@ public interface ServerConfig {
         /** Requests run together in one batched forward. */
         @WithDefault("8")
         int maxBatchSize();
+
+        /** How long a batch waits for more requests when fewer than max-batch-size are waiting. */
+        @WithDefault("5ms")
+        Duration batchWindow();
 
         /** Largest max_tokens a request may ask for. */
         @WithDefault("256")

@@ -78,7 +78,8 @@ public class ModelRegistry {
             long start = System.nanoTime();
             try {
                 model.load(new Model.Options(precision(settings.precision()), settings.device()),
-                        config.serving().queueCapacity(), config.serving().maxBatchSize(), metrics);
+                        config.serving().queueCapacity(), config.serving().maxBatchSize(), config.serving().batchWindow(),
+                        metrics);
                 LOG.infof("model %s loaded from %s in %.1f s: %d layers, profiles %s", model.name(), model.dir(),
                         (System.nanoTime() - start) / 1e9, model.numLayers(),
                         model.profiles().stream().map(Profile::name).toList());

@@ -2,6 +2,7 @@ package tale.modelserver.model;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -77,8 +78,12 @@ public final class ServedModel {
         return mask(LayerMask.parse(config.numLayers(), text).removed());
     }
 
+    /** The full profile first, then the others by name. */
     public List<Profile> profiles() {
-        return List.copyOf(profiles.values());
+        List<Profile> out = new java.util.ArrayList<>();
+        out.add(profiles.get(ModelId.FULL));
+        profiles.values().stream().filter(p -> !p.name().equals(ModelId.FULL)).forEach(out::add);
+        return out;
     }
 
     public Profile profile(String profile) {
@@ -115,7 +120,8 @@ public final class ServedModel {
     }
 
     /** Loads the weights and starts the batch scheduler; on failure the model stays FAILED with the reason. */
-    public void load(Model.Options options, int queueCapacity, int maxBatchSize, BatchScheduler.Observer observer) {
+    public void load(Model.Options options, int queueCapacity, int maxBatchSize, Duration batchWindow,
+                     BatchScheduler.Observer observer) {
         try {
             Model loaded = Model.load(dir, options);
             if (loaded.numLayers() != config.numLayers()) {
@@ -124,7 +130,7 @@ public final class ServedModel {
             }
             loaded.tokenizer(); // a served model needs one; fail now rather than on the first request
             model = loaded;
-            scheduler = new BatchScheduler(name, loaded, queueCapacity, maxBatchSize, observer);
+            scheduler = new BatchScheduler(name, loaded, queueCapacity, maxBatchSize, batchWindow, observer);
             state = State.READY;
         } catch (RuntimeException e) {
             error = e.getMessage();

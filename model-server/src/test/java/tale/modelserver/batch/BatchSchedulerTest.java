@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -85,7 +86,7 @@ class BatchSchedulerTest {
     @Test
     void batchedJobsEqualSoloGenerationWhateverTheirLengthOrMask() throws Exception {
         List<Integer> batchSizes = new CopyOnWriteArrayList<>();
-        try (BatchScheduler scheduler = new BatchScheduler("m", model, 16, 8,
+        try (BatchScheduler scheduler = new BatchScheduler("m", model, 16, 8, Duration.ZERO,
                 (name, kind, sequences, tokens, nanos) -> batchSizes.add(sequences))) {
             CountDownLatch release = new CountDownLatch(1);
             Collector gate = new Collector(release);
@@ -118,8 +119,23 @@ class BatchSchedulerTest {
     }
 
     @Test
+    void theBatchWindowGathersRequestsThatArriveAMomentApart() throws Exception {
+        List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+        try (BatchScheduler scheduler = new BatchScheduler("m", model, 8, 4, Duration.ofSeconds(2),
+                (name, kind, sequences, tokens, nanos) -> batchSizes.add(sequences))) {
+            Collector first = new Collector(null), second = new Collector(null);
+            scheduler.submit(new GenerationJob(prompt("first"), 2, false, deployment(""), first));
+            Thread.sleep(200);
+            scheduler.submit(new GenerationJob(prompt("second"), 2, false, deployment(""), second));
+            first.result.get(30, TimeUnit.SECONDS);
+            second.result.get(30, TimeUnit.SECONDS);
+            assertEquals(List.of(2), batchSizes);
+        }
+    }
+
+    @Test
     void aFullQueueRefusesAtOnceAndCloseFailsWhatWaits() throws Exception {
-        BatchScheduler scheduler = new BatchScheduler("m", model, 2, 4, BatchScheduler.Observer.NONE);
+        BatchScheduler scheduler = new BatchScheduler("m", model, 2, 4, Duration.ZERO, BatchScheduler.Observer.NONE);
         CountDownLatch release = new CountDownLatch(1);
         Collector gate = new Collector(release);
         scheduler.submit(new GenerationJob(prompt("hold"), 2, true, deployment(""), gate));
@@ -147,7 +163,7 @@ class BatchSchedulerTest {
 
     @Test
     void scoresEqualTheCoreEvenWhenChoicesSpanSeveralForwards() throws Exception {
-        try (BatchScheduler scheduler = new BatchScheduler("m", model, 8, 2, BatchScheduler.Observer.NONE)) {
+        try (BatchScheduler scheduler = new BatchScheduler("m", model, 8, 2, Duration.ZERO, BatchScheduler.Observer.NONE)) {
             int[] p = prompt("Question: which? Answer:");
             List<int[]> choices = List.of(prompt(" one"), prompt(" two two"), prompt(" three"), prompt(" four!"), prompt(" 5"));
             ScoreJob job = new ScoreJob(p, choices, deployment("2"));
