@@ -87,6 +87,10 @@ class SelectionEventsIT {
         // A later selection for the same task swaps it again; the mapped name "tiny-llama" is this server's "tiny".
         publish(event("job-2", "tiny-llama", 6, "kafka-task", List.of(3)));
         awaitProfile("tiny:kafka-task", List.of(3));
+
+        // Task names that are not valid profile names are made so.
+        publish(event("job-3", "tiny", 6, "bbh/date understanding", List.of(1)));
+        awaitProfile("tiny:bbh-date-understanding", List.of(1));
     }
 
     @Test

@@ -53,7 +53,7 @@ public interface ServerConfig {
         int maxBatchSize();
 
         /** How long a batch waits for more requests when fewer than max-batch-size are waiting. */
-        @WithDefault("5ms")
+        @WithDefault("20ms")
         Duration batchWindow();
 
         /** Largest max_tokens a request may ask for. */

@@ -14,7 +14,8 @@ import tale.modelserver.model.ServedModel;
 
 /**
  * Applies selection events from {@code tale.selections}: the event's model (mapped through
- * {@code tale.selections.models.*}) and task name the profile "model:task", which gets the event's removed
+ * {@code tale.selections.models.*}) and task name the profile "model:task" (a task such as
+ * "bbh/date_understanding" becomes the profile "bbh-date_understanding"), which gets the event's removed
  * layers. Events for models this server does not serve are skipped. An event that cannot be applied
  * (malformed JSON, unknown schema version, wrong layer count, bad profile name) throws, so SmallRye sends
  * it to the dead-letter topic and consumption goes on. Redeliveries of an applied event change nothing.
@@ -47,6 +48,11 @@ public class SelectionConsumer {
         }
         String source = "selection " + event.jobId() + " (" + event.deployed().name().toLowerCase() + ", accuracy "
                 + event.accuracy() + ")";
-        registry.setProfile(model, event.task(), event.removedLayers(), source);
+        registry.setProfile(model, profileName(event.task()), event.removedLayers(), source);
+    }
+
+    /** The task's name as a profile name: characters other than letters, digits, '.', '_', '-' become '-'. */
+    static String profileName(String task) {
+        return task.replaceAll("[^A-Za-z0-9._-]", "-");
     }
 }
