@@ -176,7 +176,15 @@ public final class ChatTemplate {
             }
         }
         String where = error.getLineno() > 0 ? " line " + translated.sourceLine(error.getLineno()) : "";
-        return new InputException(origin + where + ": " + firstLine(error.getMessage()));
+        String message = firstLine(error.getMessage());
+        Throwable cause = error.getException();
+        while (cause != null && cause.getCause() != null) cause = cause.getCause();
+        if (cause != null && cause.getMessage() != null && !message.contains(firstLine(cause.getMessage()))) {
+            message = firstLine(cause.getMessage()); // the innermost reason: "slice step cannot be zero"
+        }
+        String field = error.getFieldName();
+        if (field != null && !field.isBlank() && !message.contains(field)) message += " ('" + field.strip() + "')";
+        return new InputException(origin + where + ": " + message);
     }
 
     private static String firstLine(String s) {

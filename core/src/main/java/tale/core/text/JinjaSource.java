@@ -163,17 +163,23 @@ final class JinjaSource {
             String name = firstWord(body);
             if (!DROPPED_TAGS.contains(name)) {
                 String rewritten = new Expression(body, open, !name.equals("macro") && !name.equals("call")).rewrite();
-                emitTag("{%" + rewritten + "%}", open);
+                emitTag("{%" + spaced(rewritten) + "%}", open);
             }
             afterBlockEnd(endSign);
         } else {
             if (endSign == '+') throw error(open, "unexpected '+' before '}}'");
-            // Parenthesised: Jinjava reads a leading '-' of "{{ -1 }}" as whitespace control.
-            emitTag("{{(" + new Expression(body, open, true).rewrite() + ")}}", open);
+            emitTag("{{" + spaced(new Expression(body, open, true).rewrite()) + "}}", open);
             int from = pos;
             if (endSign == '-') while (pos < src.length() && isPySpace(src.charAt(pos))) pos++;
             lineStarting = pos > from && src.charAt(pos - 1) == '\n';
         }
+    }
+
+    /** A tag body with whitespace at both ends, so that Jinjava never reads its '-' as whitespace control. */
+    private static String spaced(String body) {
+        boolean left = !body.isEmpty() && isPySpace(body.charAt(0));
+        boolean right = !body.isEmpty() && isPySpace(body.charAt(body.length() - 1));
+        return (left ? "" : " ") + body + (right ? "" : " ");
     }
 
     /** Index of the closing delimiter of a tag: outside strings and brackets, as Jinja2's lexer finds it. */

@@ -49,6 +49,7 @@ final class PythonJinja {
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
                         .withIterateOverMapKeys(true) // {% for k in dict %} yields keys, as in Python
                         .withEvaluateMapKeys(true) // {key: v} uses the variable key, as in Python
+                        .withParseWhitespaceControlStrictly(true) // '-' is whitespace control only in "{{-": {{ -1 }} is -1
                         .build())
                 .withElResolver(resolver)
                 .withInterperterFactory(new PythonPrinting())
