@@ -29,7 +29,7 @@ final class SharedData {
     static Path require(String relative) {
         Optional<Path> dir = dir();
         assumeTrue(dir.isPresent() && Files.exists(dir.get().resolve(relative)),
-                "shared data " + relative + " not found (set -Dtale.shared=DIR or TALE_SHARED=DIR): test skipped");
+                "shared data " + relative + " not found (set TALE_SHARED=DIR): test skipped");
         return dir.get().resolve(relative);
     }
 
