@@ -59,7 +59,7 @@ final class PythonJinja {
         Context globals = jinjava.getGlobalContext();
         globals.registerFunction(function("raise_exception", "raiseException", Object.class));
         globals.registerFunction(function("strftime_now", "strftimeNow", Object.class));
-        globals.registerFunction(function(JinjaSource.SLICE_FUNCTION, "slice", Object.class, Object.class, Object.class,
+        globals.registerFunction(function(PythonExpression.SLICE_FUNCTION, "slice", Object.class, Object.class, Object.class,
                 Object.class));
         globals.registerFilter(new ToJson());
         globals.registerFilter(new PythonFilter("trim", "strip surrounding whitespace as Python's str.strip()",
