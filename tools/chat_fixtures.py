@@ -16,7 +16,8 @@ Writes one JSON file per template family into core/src/test/resources/chat/:
   {"templates": [{"name", "source": {...}, "special_tokens": {...},
                   "cases": [{"name", "messages", "add_generation_prompt", "variables", "expected" | "error"}]}]}
 "source" is one of
-  {"text": "..."}                                    a template authored here (committed)
+  {"text": "..."}                                    a template authored here (committed): Llama 3.1-style,
+                                                     ChatML, Zephyr-style, Gemma/Mistral/DeepSeek-style, features
   {"tokenizer_config": "data/tokenizers/qwen3", "sha256": "..."}  the real file under the shared data dir
                                                      (never copied into the repository; the test reads it)
   {"tiny_checkpoint": "llama", "text": "..."}        the template TinyCheckpoint writes, read from its source
@@ -264,6 +265,81 @@ ZEPHYR = """{% for message in messages %}
 {% endif %}
 {% endfor %}"""
 
+# Templates written here in the manner of other families, for the constructs they rely on.
+# Gemma-like: boolean comparison for alternation, raise_exception, a role renamed.
+ALTERNATING = """{{ bos_token }}{% if messages[0]['role'] == 'system' %}{{ raise_exception('No system turns here') }}{% endif %}
+{%- for message in messages %}
+{%- if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}{{ raise_exception('Turns must alternate user/assistant') }}{% endif %}
+{%- set role = 'model' if message['role'] == 'assistant' else message['role'] %}
+{{- '<turn>' + role + '\n' + message['content'] | trim + '</turn>\n' }}
+{%- endfor %}
+{%- if add_generation_prompt %}{{ '<turn>model\n' }}{% endif %}"""
+
+# Mistral-like: empty namespace filled later, selectattr, dict equality, a filtered for loop over items().
+INSTRUCT = """{%- if messages[0]["role"] == "system" %}
+    {%- set system_message = messages[0]["content"] %}
+    {%- set loop_messages = messages[1:] %}
+{%- else %}
+    {%- set loop_messages = messages %}
+{%- endif %}
+{%- set user_messages = loop_messages | selectattr("role", "equalto", "user") | list %}
+{%- set ns = namespace() %}
+{%- set ns.turn = 0 %}
+{%- for message in loop_messages %}
+    {%- if message.role != "tool" %}
+        {%- if (message["role"] == "user") != (ns.turn % 2 == 0) %}
+            {{- raise_exception("user and assistant turns must alternate") }}
+        {%- endif %}
+        {%- set ns.turn = ns.turn + 1 %}
+    {%- endif %}
+{%- endfor %}
+{{- bos_token }}
+{%- for message in loop_messages %}
+    {%- if message["role"] == "user" %}
+        {%- if tools is not none and (message == user_messages[-1]) %}
+            {{- "[TOOLS] [" }}
+            {%- for tool in tools %}
+                {%- for key, val in tool.function.items() if key != "parameters" %}
+                    {{- '"' + key + '": ' + val|tojson }}
+                    {%- if not loop.last %}{{ ", " }}{% endif %}
+                {%- endfor %}
+            {%- endfor %}
+            {{- "][/TOOLS]" }}
+        {%- endif %}
+        {%- if loop.last and system_message is defined %}
+            {{- "[INST] " + system_message + "\n\n" + message["content"] + "[/INST]" }}
+        {%- else %}
+            {{- "[INST] " + message["content"] + "[/INST]" }}
+        {%- endif %}
+    {%- elif message["role"] == "assistant" %}
+        {{- " " + message["content"]|trim + eos_token }}
+    {%- elif message["role"] == "tool" %}
+        {{- '[RESULTS] {"content": ' + message.content|string + "}[/RESULTS]" }}
+    {%- endif %}
+{%- endfor %}"""
+
+# DeepSeek-R1-like: namespace flags, reasoning dropped from history with split('</think>')[-1].
+REASONER = """{% set ns = namespace(system_prompt='', in_tool=false, first_output=true) %}
+{%- for message in messages %}{% if message['role'] == 'system' %}{% set ns.system_prompt = message['content'] %}{% endif %}{% endfor %}
+{{- bos_token }}{{ ns.system_prompt }}
+{%- for message in messages %}
+{%- if message['role'] == 'user' %}{% set ns.in_tool = false %}{{ '<|U|>' + message['content'] }}
+{%- elif message['role'] == 'assistant' %}
+{%- set content = message['content'] %}{% if '</think>' in content %}{% set content = content.split('</think>')[-1] %}{% endif %}
+{%- if ns.in_tool %}{{ '<|outputs_end|>' }}{% set ns.in_tool = false %}{% endif %}{{ '<|A|>' + content + eos_token }}
+{%- elif message['role'] == 'tool' %}{% set ns.in_tool = true %}
+{%- if ns.first_output %}{{ '<|outputs|><|output|>' + message['content'] + '<|/output|>' }}{% set ns.first_output = false %}
+{%- else %}{{ '\n<|output|>' + message['content'] + '<|/output|>' }}{% endif %}
+{%- endif %}
+{%- endfor -%}
+{% if ns.in_tool %}{{ '<|outputs_end|>' }}{% endif %}{% if add_generation_prompt and not ns.in_tool %}{{ '<|A|><think>\n' }}{% endif %}"""
+
+FAMILY_CASES = COMMON_CASES + [
+    case("assistant_with_reasoning", [user("Hi"), assistant("<think>\nx\n</think>\n\nHello  "), user("Bye")], True),
+    case("tools", [sys("S"), user("Weather?")], True, tools=[WEATHER_TOOL]),
+    case("tool_turns", [user("Weather?"), assistant("Checking."), tool('{"t": 1}'), tool('{"t": 2}')], True),
+]
+
 # One small template per Python/Jinja2 behaviour real chat templates rely on.
 FEATURES = {
     "str_strip": "[{{ s.strip() }}][{{ s.lstrip() }}][{{ s.rstrip() }}][{{ 'xxhixx'.strip('x') }}]"
@@ -295,6 +371,13 @@ FEATURES = {
                         "{% set ns.last = loop.index0 %}{% endif %}{% endfor %}{{ ns.found }} {{ ns.last }} {{ ns.name }}",
     "loop_controls": "{% for m in messages %}{% if loop.index0 == 1 %}{% continue %}{% endif %}"
                      "{% if loop.index0 == 3 %}{% break %}{% endif %}{{ m.role }},{% endfor %}",
+    "loop_filter": "{% for m in messages if m.role != 'system' %}{{ loop.index }}/{{ loop.length }}:{{ m.role }}"
+                   "{% if loop.last %}.{% endif %} {% endfor %}"
+                   "{% for k, v in {'a': 1, 'b': 2, 'c': 3}.items() if v > 1 and k != 'c' %}{{ k }}={{ v }}{% endfor %}"
+                   "{% for x in [0, ''] if x %}x{% else %} none kept{% endfor %}",
+    "loop_else": "{% for m in messages %}{{ m.role }} {% else %}no messages{% endfor %}|"
+                 "{% for x in [] %}{{ x }}{% else %}{% for y in [1, 2] %}{{ y }}{% else %}never{% endfor %}{% endfor %}|"
+                 "{% for x in [1] %}{% if x %}a{% else %}b{% endif %}{% else %}c{% endfor %}",
     "loop_vars": "{% for m in messages %}{{ loop.index }}/{{ loop.length }}{% if loop.first %}F{% endif %}"
                  "{% if loop.last %}L{% endif %}{{ loop.revindex0 }} {% endfor %}",
     "tests": "{{ s is string }} {{ messages is string }} {{ messages[0] is mapping }} {{ none is none }} "
@@ -334,6 +417,8 @@ FEATURES = {
                       "{% endgeneration %}{% else %}{{ m.content }}{% endif %}|{% endfor %}",
     "special_tokens": "{{ bos_token }}|{{ eos_token }}|{{ additional_special_tokens | join(',') }}|"
                       "{{ unk_token is defined }}",
+    "globals_are_defined": "{% if strftime_now is defined %}{{ strftime_now('%%') }}|{{ strftime_now('') }}{% endif %}"
+                           "{% if raise_exception is defined %}|raise_exception{% endif %}",
     "raise_exception": "{% if messages[0].role != 'system' %}{{ raise_exception('Conversation roles must alternate "
                        "user/assistant/user/assistant/...') }}{% endif %}ok",
     "content_is_data": "{{ messages[0].content }}|{{ messages[0].content | trim }}|{{ messages[0]['content'] ~ '' }}",
@@ -417,6 +502,10 @@ def main():
                             LLAMA3_CASES)])
     write("chatml", [inline("chatml", CHATML, {"eos_token": "<|im_end|>"}, COMMON_CASES),
                      inline("zephyr", ZEPHYR, {"eos_token": "</s>"}, COMMON_CASES)])
+    family_tokens = {"bos_token": "<s>", "eos_token": "</s>"}
+    write("families", [inline("alternating", ALTERNATING, family_tokens, FAMILY_CASES),
+                       inline("instruct", INSTRUCT, family_tokens, FAMILY_CASES),
+                       inline("reasoner", REASONER, family_tokens, FAMILY_CASES)])
 
     java = TINY_SOURCE.read_text(encoding="utf-8")
     tiny = []

@@ -1,7 +1,9 @@
 package tale.core.text;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -39,6 +41,14 @@ final class JinjaSource {
     }
 
     private static final Set<String> DROPPED_TAGS = Set.of("generation", "endgeneration");
+    /** Tags that open a block closed by end + name (for is handled on its own). */
+    private static final Set<String> BLOCKS = Set.of("for", "if", "macro", "call", "filter", "with", "autoescape",
+            "block", "generation");
+    static final String APPEND_FUNCTION = "__py_append__";
+    private static final String LOOP_SEQUENCE_PREFIX = "__py_loop_";
+
+    /** An open block; for a for loop, the variable holding its sequence and whether an else has started. */
+    private record Block(String name, int open, String sequence, boolean hasElse) { }
 
     private final String src;
     private final int[] lineStarts;
@@ -48,6 +58,8 @@ final class JinjaSource {
     private final Set<String> tests = new TreeSet<>();
     private int pos;
     private boolean lineStarting = true;
+    private int loops;
+    private final Deque<Block> blocks = new ArrayDeque<>();
 
     private JinjaSource(String src) {
         this.src = src;
@@ -63,6 +75,10 @@ final class JinjaSource {
         if (s.endsWith("\n")) s = s.substring(0, s.length() - 1);
         JinjaSource t = new JinjaSource(s);
         t.run();
+        if (!t.blocks.isEmpty()) {
+            Block unclosed = t.blocks.peek();
+            throw t.error(unclosed.open(), "'" + unclosed.name() + "' is never closed (no 'end" + unclosed.name() + "')");
+        }
         return new Translated(t.out.toString(), t.outLines.stream().mapToInt(Integer::intValue).toArray(),
                 Set.copyOf(t.filters), Set.copyOf(t.tests));
     }
@@ -147,10 +163,7 @@ final class JinjaSource {
         String body = src.substring(bodyStart, bodyEnd);
         pos = closeAt + 2;
         if (kind == '%') {
-            String name = firstWord(body);
-            if (!DROPPED_TAGS.contains(name)) {
-                emitTag("{%" + spaced(rewrite(body, open, !name.equals("macro") && !name.equals("call"))) + "%}", open);
-            }
+            block(firstWord(body), body, open);
             afterBlockEnd(endSign);
         } else {
             if (endSign == '+') throw error(open, "unexpected '+' before '}}'");
@@ -159,6 +172,77 @@ final class JinjaSource {
             if (endSign == '-') while (pos < src.length() && isPySpace(src.charAt(pos))) pos++;
             lineStarting = pos > from && src.charAt(pos - 1) == '\n';
         }
+    }
+
+    /** A block tag: for loops are rewritten, generation tags dropped, the rest passed on. */
+    private void block(String name, String body, int open) {
+        switch (name) {
+            case "for" -> forLoop(body, open);
+            case "else" -> {
+                Block innermost = blocks.peek();
+                if (innermost != null && innermost.sequence() != null) {
+                    blocks.pop();
+                    blocks.push(new Block("for", innermost.open(), innermost.sequence(), true));
+                    emitTag("{% endfor %}{% if not " + innermost.sequence() + " %}", open);
+                } else {
+                    emitTag("{% else %}", open);
+                }
+            }
+            case "endfor" -> {
+                Block loop = close("for", open);
+                emitTag(loop.hasElse() ? "{% endif %}" : "{% endfor %}", open);
+            }
+            default -> {
+                if (BLOCKS.contains(name) || (name.equals("set") && !body.contains("="))) { // {% set x %}...{% endset %}
+                    blocks.push(new Block(name, open, null, false));
+                } else if (name.equals("endset") || (name.startsWith("end") && BLOCKS.contains(name.substring(3)))) {
+                    close(name.substring(3), open);
+                }
+                if (!DROPPED_TAGS.contains(name)) {
+                    emitTag("{%" + spaced(rewrite(body, open, !name.equals("macro") && !name.equals("call"))) + "%}", open);
+                }
+            }
+        }
+    }
+
+    private Block close(String name, int open) {
+        if (blocks.isEmpty() || !blocks.peek().name().equals(name)) {
+            throw error(open, "unexpected 'end" + name + "'" + (blocks.isEmpty() ? "" : ": '" + blocks.peek().name() + "' is open"));
+        }
+        return blocks.pop();
+    }
+
+    /**
+     * A for loop as Jinja2 runs it. The sequence is kept in a variable so that {@code {% else %}} (which Jinjava
+     * does not support: it renders the else part too) can test whether it was empty. With a filter
+     * ({@code for x in items if cond}) the kept items are collected first, so that {@code loop.index},
+     * {@code loop.last} and {@code else} see only them; Jinjava would ignore the filter.
+     */
+    private void forLoop(String body, int open) {
+        PythonExpression.ForLoop loop;
+        try {
+            loop = PythonExpression.forLoop(body);
+        } catch (IllegalArgumentException e) {
+            throw error(open, e.getMessage());
+        }
+        if (loop == null) { // recursive: rare in chat templates, left to Jinjava (no else, no filter)
+            blocks.push(new Block("for", open, null, false));
+            emitTag("{%" + spaced(rewrite(body, open, true)) + "%}", open);
+            return;
+        }
+        String sequence = LOOP_SEQUENCE_PREFIX + (++loops);
+        String target = rewrite(loop.target(), open, true).strip();
+        String items = rewrite(loop.iterable(), open, true).strip();
+        if (loop.condition() == null) {
+            emitTag("{% set " + sequence + " = " + items + " %}", open);
+        } else {
+            String item = target.contains(",") ? "[" + target + "]" : target;
+            emitTag("{% set " + sequence + " = [] %}{% for " + target + " in " + items + " %}{% if "
+                    + rewrite(loop.condition(), open, true).strip() + " %}{{ " + APPEND_FUNCTION + "(" + sequence + ", "
+                    + item + ") }}{% endif %}{% endfor %}", open);
+        }
+        emitTag("{% for " + target + " in " + sequence + " %}", open);
+        blocks.push(new Block("for", open, sequence, false));
     }
 
     private String rewrite(String body, int open, boolean wrapKeywordArguments) {

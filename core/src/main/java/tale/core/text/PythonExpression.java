@@ -30,7 +30,8 @@ final class PythonExpression {
 
     private enum Kind { SPACE, NAME, NUMBER, STRING, OP, OPEN, CLOSE }
 
-    private record Token(Kind kind, String text) {
+    /** A token; {@code at} is where it starts in the body. */
+    private record Token(Kind kind, String text, int at) {
         boolean is(Kind k, String t) {
             return kind == k && text.equals(t);
         }
@@ -62,6 +63,33 @@ final class PythonExpression {
     static Rewritten rewrite(String body, boolean wrapKeywordArguments) {
         PythonExpression e = new PythonExpression(body, wrapKeywordArguments);
         return new Rewritten(e.sequence(null, false).get(0), Set.copyOf(e.filters), Set.copyOf(e.tests));
+    }
+
+    /** {@code for TARGET in ITERABLE [if CONDITION]}, the parts as written; condition null when absent. */
+    record ForLoop(String target, String iterable, String condition) { }
+
+    /** The parts of a for tag's body; null for a {@code recursive} loop, which is passed through unchanged. */
+    static ForLoop forLoop(String body) {
+        PythonExpression e = new PythonExpression(body, true);
+        int depth = 0;
+        int forAt = -1;
+        int inAt = -1;
+        int ifAt = -1;
+        for (Token t : e.tokens) {
+            if (t.kind() == Kind.OPEN) {
+                depth++;
+            } else if (t.kind() == Kind.CLOSE) {
+                depth--;
+            } else if (depth == 0 && t.kind() == Kind.NAME) {
+                if (t.text().equals("recursive")) return null;
+                if (forAt < 0 && t.text().equals("for")) forAt = t.at();
+                else if (inAt < 0 && t.text().equals("in")) inAt = t.at();
+                else if (inAt >= 0 && ifAt < 0 && t.text().equals("if")) ifAt = t.at(); // a loop's iterable has no "a if b else c"
+            }
+        }
+        if (forAt < 0 || inAt < 0) throw new IllegalArgumentException("expected 'for TARGET in ITERABLE'");
+        return new ForLoop(body.substring(forAt + 3, inAt), body.substring(inAt + 2, ifAt < 0 ? body.length() : ifAt),
+                ifAt < 0 ? null : body.substring(ifAt + 2));
     }
 
     /** Index of the closing quote of the string literal opening at {@code start}, or -1. */
@@ -98,28 +126,28 @@ final class PythonExpression {
             int start = i;
             if (JinjaSource.isPySpace(c)) {
                 while (i < body.length() && JinjaSource.isPySpace(body.charAt(i))) i++;
-                tokens.add(new Token(Kind.SPACE, body.substring(start, i)));
+                tokens.add(new Token(Kind.SPACE, body.substring(start, i), start));
             } else if (c == '\'' || c == '"') {
                 int end = stringEnd(body, i);
                 if (end < 0) throw new IllegalArgumentException("unterminated string literal");
                 i = end + 1;
-                tokens.add(new Token(Kind.STRING, quoteForJinjava(decodePythonString(body.substring(start + 1, end)))));
+                tokens.add(new Token(Kind.STRING, quoteForJinjava(decodePythonString(body.substring(start + 1, end))), start));
             } else if (Character.isDigit(c)) {
                 i = numberEnd(body, i);
-                tokens.add(new Token(Kind.NUMBER, body.substring(start, i).replace("_", "")));
+                tokens.add(new Token(Kind.NUMBER, body.substring(start, i).replace("_", ""), start));
             } else if (Character.isLetter(c) || c == '_') {
                 while (i < body.length() && (Character.isLetterOrDigit(body.charAt(i)) || body.charAt(i) == '_')) i++;
-                tokens.add(new Token(Kind.NAME, body.substring(start, i)));
+                tokens.add(new Token(Kind.NAME, body.substring(start, i), start));
             } else if ("([{".indexOf(c) >= 0) {
-                tokens.add(new Token(Kind.OPEN, String.valueOf(c)));
+                tokens.add(new Token(Kind.OPEN, String.valueOf(c), start));
                 i++;
             } else if (")]}".indexOf(c) >= 0) {
-                tokens.add(new Token(Kind.CLOSE, String.valueOf(c)));
+                tokens.add(new Token(Kind.CLOSE, String.valueOf(c), start));
                 i++;
             } else {
                 String two = body.substring(i, Math.min(i + 2, body.length()));
                 String op = List.of("==", "!=", "<=", ">=", "//", "**").contains(two) ? two : String.valueOf(c);
-                tokens.add(new Token(Kind.OP, op));
+                tokens.add(new Token(Kind.OP, op, start));
                 i += op.length();
             }
         }

@@ -59,8 +59,12 @@ final class PythonJinja {
         Context globals = jinjava.getGlobalContext();
         globals.registerFunction(function("raise_exception", "raiseException", Object.class));
         globals.registerFunction(function("strftime_now", "strftimeNow", Object.class));
+        // Jinja2 globals are variables too: Llama 3.2 asks "{% if strftime_now is defined %}" before calling it.
+        globals.put("raise_exception", new Builtin("raise_exception"));
+        globals.put("strftime_now", new Builtin("strftime_now"));
         globals.registerFunction(function(PythonExpression.SLICE_FUNCTION, "slice", Object.class, Object.class, Object.class,
                 Object.class));
+        globals.registerFunction(function(JinjaSource.APPEND_FUNCTION, "append", Object.class, Object.class));
         globals.registerFilter(new ToJson());
         globals.registerFilter(new PythonFilter("trim", "strip surrounding whitespace as Python's str.strip()",
                 (v, args) -> PythonMethods.StringMethods.call(PythonValues.str(v), "strip", args)));
@@ -85,6 +89,14 @@ final class PythonJinja {
         return PythonValues.list(value).stream().filter(o -> PythonValues.truthy(o) == keep).toList();
     }
 
+    /** The value of a global function's name, which Python prints as {@code <function name>}. */
+    private record Builtin(String name) {
+        @Override
+        public String toString() {
+            return "<function " + name + ">";
+        }
+    }
+
     private static ELFunctionDefinition function(String name, String method, Class<?>... params) {
         try {
             Method m = PythonJinja.class.getDeclaredMethod(method, params);
@@ -106,6 +118,13 @@ final class PythonJinja {
 
     private static Object slice(Object value, Object start, Object stop, Object step) {
         return PythonValues.slice(value, start, stop, step);
+    }
+
+    /** Collects the items a filtered for loop keeps (see JinjaSource); prints nothing. */
+    @SuppressWarnings("unchecked")
+    private static String append(Object list, Object item) {
+        ((List<Object>) list).add(item);
+        return "";
     }
 
     /** Prints values as Python's {@code str()} does ({@code True}, {@code ['a', 1]}), not as Java's toString. */

@@ -34,11 +34,12 @@ import tale.core.model.TinyCheckpoint;
  * Face transformers sets it up ({@code tools/chat_fixtures.py}); ChatTemplate must give the same bytes, or
  * fail with the same error. Templates are the real Qwen3 one (read from the shared data directory, never
  * copied here), the three TinyCheckpoint writes (read from a checkpoint it writes), and small ones authored in
- * the script (Llama 3.1-style, ChatML, Zephyr-style, one per Python/Jinja2 feature).
+ * the script (Llama 3.1-style, ChatML, Zephyr-style, Gemma/Mistral/DeepSeek-style, one per Python/Jinja2
+ * feature).
  */
 class ChatTemplateFixturesTest {
 
-    private static final List<String> FIXTURES = List.of("qwen3", "llama3", "chatml", "tiny", "features");
+    private static final List<String> FIXTURES = List.of("qwen3", "llama3", "chatml", "families", "tiny", "features");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, ChatTemplate> TEMPLATES = new HashMap<>();
     private static final List<Path> TEMP_DIRS = new ArrayList<>();

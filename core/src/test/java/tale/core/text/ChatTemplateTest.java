@@ -57,8 +57,8 @@ class ChatTemplateTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiterString = "||", quoteCharacter = '"', textBlock = """
-            unclosed block         || a\\n{% if true %}b                 || chat template line 2: Syntax error in '{% if true %}': Missing end tag
-            stray end tag          || a\\n\\n{% endif %}                 || chat template line 3: Missing start tag ('endif')
+            unclosed block         || a\\n{% if true %}b                 || chat template line 2: syntax error: 'if' is never closed (no 'endif')
+            stray end tag          || a\\n\\n{% endif %}                 || chat template line 3: syntax error: unexpected 'endif'
             bad expression         || {{ 1 + }}                          || chat template line 1: Error parsing
             unterminated string    || x\\n{{ 'abc }}                     || chat template line 2: syntax error: unterminated string literal
             unterminated tag       || {{ messages                        || chat template line 1: syntax error: missing end of tag '}}'
