@@ -26,7 +26,7 @@ Rerun (from the repository root; needs Python 3 with jinja2 >= 3.1, no transform
   python3 tools/chat_fixtures.py [--shared /work/shared]
 
 Known differences of the Java renderer, kept out of these fixtures (no Hugging Face template we know of
-depends on them): `loop.previtem` / `loop.nextitem` are undefined; None and undefined are the same
+depends on them): None and undefined are the same
 (`{{ none }}` prints nothing, `none | default(x)` gives x); `a and b` gives a boolean, not b; `~` and
 `-x | f` follow Jinjava (`'a' ~ true` is "atrue", `-3 | abs` is -3); unknown filters and tests (`max`,
 `min`) are rejected when the template is loaded, as Jinja2 rejects them when compiling.
@@ -380,9 +380,15 @@ FEATURES = {
                  "{% for x in [1] %}{% if x %}a{% else %}b{% endif %}{% else %}c{% endfor %}",
     "loop_vars": "{% for m in messages %}{{ loop.index }}/{{ loop.length }}{% if loop.first %}F{% endif %}"
                  "{% if loop.last %}L{% endif %}{{ loop.revindex0 }} {% endfor %}",
+    "loop_previtem": "{% for m in messages %}{% if not loop.first %}{{ loop.previtem.role }}>{% endif %}"
+                     "{{ m.role }}{% if not loop.last %}<{{ loop.nextitem['role'] }}{% endif %}"
+                     "{% for x in [1, 2] %}({{ loop.previtem }}){% endfor %} {% endfor %}",
     "tests": "{{ s is string }} {{ messages is string }} {{ messages[0] is mapping }} {{ none is none }} "
              "{{ undefined_var is defined }} {{ messages is defined }} {{ 3 is number }} {{ messages is iterable }} "
-             "{{ messages is sequence }} {{ 4 is even }} {{ 3 is odd }} {{ s is not none }} {{ 2 is divisibleby 2 }}",
+             "{{ messages is sequence }} {{ 4 is even }} {{ 3 is odd }} {{ s is not none }} {{ 2 is divisibleby 2 }} "
+             "{{ s is iterable }} {{ s is sequence }} {{ s is mapping }} {{ messages[0] is iterable }} {{ 1 is iterable }} "
+             "{{ none is iterable }} {{ true is boolean }} {{ 1 is integer }} {{ 1.5 is float }} {{ 'a' is lower }} "
+             "{{ false is false }} {{ 0 is false }} {{ true is true }} {{ s is sameas s }} {{ 1 is eq 1 }}",
     "membership": "{{ 'a' in 'cat' }} {{ 'z' not in 'cat' }} {{ 2 in [1, 2] }} {{ 'role' in messages[0] }} "
                   "{{ 'nope' in messages[0] }} {{ '</think>' in s }}",
     "dicts": "{% set d = {'b': 1, 'a': [1, 2], 'c': {'x': none}} %}{% for k, v in d.items() %}{{ k }}={{ v | tojson }};"

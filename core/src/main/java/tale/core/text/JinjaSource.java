@@ -247,7 +247,8 @@ final class JinjaSource {
 
     private String rewrite(String body, int open, boolean wrapKeywordArguments) {
         try {
-            PythonExpression.Rewritten r = PythonExpression.rewrite(body, wrapKeywordArguments);
+            String loopSequence = blocks.stream().filter(b -> b.name().equals("for")).findFirst().map(Block::sequence).orElse(null);
+            PythonExpression.Rewritten r = PythonExpression.rewrite(body, wrapKeywordArguments, loopSequence);
             filters.addAll(r.filters());
             tests.addAll(r.tests());
             return r.text();

@@ -24,6 +24,7 @@ final class PythonExpression {
     record Rewritten(String text, Set<String> filters, Set<String> tests) { }
 
     static final String SLICE_FUNCTION = "__py_slice__";
+    static final String ITEM_FUNCTION = "__py_item__";
 
     private static final Set<String> KEYWORDS = Set.of("and", "or", "not", "in", "is", "if", "else", "elif", "for",
             "recursive", "with", "without", "context", "import", "as", "from", "set", "endset", "endif", "endfor");
@@ -44,13 +45,15 @@ final class PythonExpression {
 
     private final List<Token> tokens = new ArrayList<>();
     private final boolean wrapKeywordArguments;
+    private final String loopSequence;
     private final Set<String> filters = new TreeSet<>();
     private final Set<String> tests = new TreeSet<>();
     private int next;
     private int limit; // tokens from here on belong to an enclosing construct
 
-    private PythonExpression(String body, boolean wrapKeywordArguments) {
+    private PythonExpression(String body, boolean wrapKeywordArguments, String loopSequence) {
         this.wrapKeywordArguments = wrapKeywordArguments;
+        this.loopSequence = loopSequence;
         tokenize(body);
         limit = tokens.size();
         recordFiltersAndTests();
@@ -58,10 +61,12 @@ final class PythonExpression {
 
     /**
      * Rewrites a tag body. Keyword arguments are left as written where Jinjava parses the signature itself
-     * ({@code {% macro f(x=1) %}}).
+     * ({@code {% macro f(x=1) %}}). {@code loopSequence} names the variable holding the sequence of the
+     * innermost for loop (see JinjaSource), where {@code loop.previtem} and {@code loop.nextitem} are found, since
+     * Jinjava's loop object has neither; null outside loops.
      */
-    static Rewritten rewrite(String body, boolean wrapKeywordArguments) {
-        PythonExpression e = new PythonExpression(body, wrapKeywordArguments);
+    static Rewritten rewrite(String body, boolean wrapKeywordArguments, String loopSequence) {
+        PythonExpression e = new PythonExpression(body, wrapKeywordArguments, loopSequence);
         return new Rewritten(e.sequence(null, false).get(0), Set.copyOf(e.filters), Set.copyOf(e.tests));
     }
 
@@ -70,7 +75,7 @@ final class PythonExpression {
 
     /** The parts of a for tag's body; null for a {@code recursive} loop, which is passed through unchanged. */
     static ForLoop forLoop(String body) {
-        PythonExpression e = new PythonExpression(body, true);
+        PythonExpression e = new PythonExpression(body, true, null);
         int depth = 0;
         int forAt = -1;
         int inAt = -1;
@@ -153,6 +158,18 @@ final class PythonExpression {
         }
     }
 
+    /** {@code loop.previtem} / {@code loop.nextitem} as an item of the loop's sequence (undefined past the ends). */
+    private String loopNeighbour(Token t) {
+        if (loopSequence == null || !t.is(Kind.NAME, "loop") || next + 1 >= limit || !tokens.get(next).is(Kind.OP, ".")) {
+            return null;
+        }
+        Token attribute = tokens.get(next + 1);
+        String offset = attribute.is(Kind.NAME, "previtem") ? " - 1" : attribute.is(Kind.NAME, "nextitem") ? " + 1" : null;
+        if (offset == null) return null;
+        next += 2;
+        return ITEM_FUNCTION + "(" + loopSequence + ", loop.index0" + offset + ")";
+    }
+
     private int numberEnd(String s, int i) {
         while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '_')) i++;
         if (i + 1 < s.length() && s.charAt(i) == '.' && Character.isDigit(s.charAt(i + 1))) {
@@ -191,7 +208,8 @@ final class PythonExpression {
                 case NAME, NUMBER, STRING -> {
                     boolean attribute = prev != null && prev.is(Kind.OP, ".");
                     if (!attribute) chainStart = t.kind() == Kind.NAME && KEYWORDS.contains(t.text()) ? -1 : b.length();
-                    b.append(t.text());
+                    String neighbour = attribute ? null : loopNeighbour(t);
+                    b.append(neighbour != null ? neighbour : t.text());
                 }
                 case OP -> {
                     if (splitColons && t.text().equals(":")) {

@@ -7,6 +7,7 @@ import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.InterpreterFactory;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.lib.exptest.ExpTest;
 import com.hubspot.jinjava.lib.filter.Filter;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import com.hubspot.jinjava.objects.date.StrftimeFormatter;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import jinjava.javax.el.CompositeELResolver;
 
 /**
@@ -65,6 +67,7 @@ final class PythonJinja {
         globals.registerFunction(function(PythonExpression.SLICE_FUNCTION, "slice", Object.class, Object.class, Object.class,
                 Object.class));
         globals.registerFunction(function(JinjaSource.APPEND_FUNCTION, "append", Object.class, Object.class));
+        globals.registerFunction(function(PythonExpression.ITEM_FUNCTION, "item", Object.class, Object.class));
         globals.registerFilter(new ToJson());
         globals.registerFilter(new PythonFilter("trim", "strip surrounding whitespace as Python's str.strip()",
                 (v, args) -> PythonMethods.StringMethods.call(PythonValues.str(v), "strip", args)));
@@ -73,6 +76,9 @@ final class PythonJinja {
                 (v, args) -> PythonValues.list(v)));
         globals.registerFilter(new PythonFilter("items", "Jinja2 3.1's items filter; Jinjava has none",
                 (v, args) -> v instanceof Map<?, ?> m ? PythonValues.items(m) : List.of()));
+        Predicate<Object> container = v -> PythonValues.isString(v) || v instanceof Collection || v instanceof Map;
+        globals.registerExpTest(new PythonTest("iterable", "strings and dicts are iterable in Python", container));
+        globals.registerExpTest(new PythonTest("sequence", "anything with len() and [], strings and dicts too", container));
         Filter select = globals.getFilter("select");
         Filter reject = globals.getFilter("reject");
         globals.registerFilter(new PythonFilter("select", "select without a test keeps truthy items; Jinjava requires one",
@@ -118,6 +124,13 @@ final class PythonJinja {
 
     private static Object slice(Object value, Object start, Object stop, Object step) {
         return PythonValues.slice(value, start, stop, step);
+    }
+
+    /** {@code sequence[index]} when in range, else undefined (for loop.previtem and loop.nextitem). */
+    private static Object item(Object sequence, Object index) {
+        List<Object> items = PythonValues.list(sequence);
+        long i = PythonValues.integer(index, "index");
+        return i >= 0 && i < items.size() ? items.get((int) i) : null;
     }
 
     /** Collects the items a filtered for loop keeps (see JinjaSource); prints nothing. */
@@ -201,6 +214,19 @@ final class PythonJinja {
             boolean sortKeys = PythonValues.truthy(values[3]);
             return PythonValues.toJson(var,
                     new PythonValues.JsonOptions(ensureAscii, indent, itemSeparator, keySeparator, sortKeys));
+        }
+    }
+
+    /** A test whose Jinjava namesake differs from Jinja2's. */
+    private record PythonTest(String name, String why, Predicate<Object> test) implements ExpTest {
+        @Override
+        public String getName() {
+            return name;
+        }
+
+        @Override
+        public boolean evaluate(Object var, JinjavaInterpreter interpreter, Object... args) {
+            return test.test(var);
         }
     }
 
