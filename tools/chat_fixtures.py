@@ -25,11 +25,10 @@ Writes one JSON file per template family into core/src/test/resources/chat/:
 Rerun (from the repository root; needs Python 3 with jinja2 >= 3.1, no transformers):
   python3 tools/chat_fixtures.py [--shared /work/shared]
 
-Known differences of the Java renderer, kept out of these fixtures (no Hugging Face template we know of
-depends on them): None and undefined are the same
-(`{{ none }}` prints nothing, `none | default(x)` gives x); `a and b` gives a boolean, not b; `~` and
-`-x | f` follow Jinjava (`'a' ~ true` is "atrue", `-3 | abs` is -3); unknown filters and tests (`max`,
-`min`) are rejected when the template is loaded, as Jinja2 rejects them when compiling.
+Known differences of the Java renderer, kept out of these fixtures (none of the real templates checked
+with it depends on them): None and undefined are the same (`{{ none }}` prints nothing, `none | default(x)`
+gives x); `a and b` gives a boolean, not b; `'a' ~ true` gives "atrue"; `-3 | abs` gives -3. Unknown filters
+and tests (`max`, `min`) are rejected when the template is loaded, as Jinja2 rejects them when compiling.
 """
 
 import argparse

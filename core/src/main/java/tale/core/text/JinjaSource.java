@@ -152,7 +152,7 @@ final class JinjaSource {
         } else if (endSign != '+' && pos < src.length() && src.charAt(pos) == '\n') {
             pos++; // trim_blocks
         }
-        lineStarting = pos > from ? src.charAt(pos - 1) == '\n' : false;
+        lineStarting = pos > from && src.charAt(pos - 1) == '\n';
     }
 
     private void tag(int open, char kind, char sign) {
@@ -180,6 +180,7 @@ final class JinjaSource {
             case "for" -> forLoop(body, open);
             case "else" -> {
                 Block innermost = blocks.peek();
+                if (innermost != null && innermost.hasElse()) throw error(open, "a for loop has one 'else'");
                 if (innermost != null && innermost.sequence() != null) {
                     blocks.pop();
                     blocks.push(new Block("for", innermost.open(), innermost.sequence(), true));
