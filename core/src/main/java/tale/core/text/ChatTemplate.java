@@ -36,7 +36,7 @@ public final class ChatTemplate {
     private final String source;
     private final Map<String, Object> specialTokens;
     private final String origin;
-    private final JinjaSource.Translated translated;
+    private volatile JinjaSource.Translated translated; // on first render: a model loads even if its template is bad
 
     public ChatTemplate(String source, Map<String, Object> specialTokens) {
         this(source, specialTokens, "chat template");
@@ -46,17 +46,29 @@ public final class ChatTemplate {
         this.source = source;
         this.specialTokens = Map.copyOf(specialTokens);
         this.origin = origin;
+    }
+
+    /**
+     * The template translated for Jinjava, checked as Jinja2 checks when compiling (syntax, known filters and
+     * tests). Like transformers, which compiles on the first apply_chat_template, problems surface at the first
+     * render, so that a model whose template is unusable still loads for work without chat.
+     */
+    private JinjaSource.Translated translated() {
+        JinjaSource.Translated t = translated;
+        if (t != null) return t;
         try {
-            this.translated = JinjaSource.translate(source);
+            t = JinjaSource.translate(source);
         } catch (JinjaSource.SyntaxError e) {
             throw new InputException(origin + " line " + e.line + ": syntax error: " + e.getMessage());
         }
-        for (String filter : translated.filters()) {
+        for (String filter : t.filters()) {
             if (JINJAVA.getGlobalContext().getFilter(filter) == null) throw new InputException(origin + ": no filter named '" + filter + "'");
         }
-        for (String test : translated.tests()) {
+        for (String test : t.tests()) {
             if (JINJAVA.getGlobalContext().getExpTest(test) == null) throw new InputException(origin + ": no test named '" + test + "'");
         }
+        translated = t;
+        return t;
     }
 
     /**
@@ -159,23 +171,24 @@ public final class ChatTemplate {
         }
         context.put("messages", turns);
         context.put("add_generation_prompt", addGenerationPrompt);
-        RenderResult result = JINJAVA.renderForResult(translated.jinjava(), context);
+        JinjaSource.Translated template = translated();
+        RenderResult result = JINJAVA.renderForResult(template.jinjava(), context);
         for (TemplateError error : result.getErrors()) {
             // Unknown properties are warnings (Jinja2's undefined values); syntax errors of any severity are not.
             if (error.getSeverity() == TemplateError.ErrorType.FATAL || error.getReason() == TemplateError.ErrorReason.SYNTAX_ERROR) {
-                throw failure(error);
+                throw failure(error, template);
             }
         }
         return result.getOutput();
     }
 
-    private InputException failure(TemplateError error) {
+    private InputException failure(TemplateError error, JinjaSource.Translated template) {
         for (Throwable t = error.getException(); t != null; t = t.getCause()) {
             if (t instanceof PythonJinja.Raised raised) {
                 return new InputException(origin + " refused the conversation: " + firstLine(raised.getMessage()));
             }
         }
-        String where = error.getLineno() > 0 ? " line " + translated.sourceLine(error.getLineno()) : "";
+        String where = error.getLineno() > 0 ? " line " + template.sourceLine(error.getLineno()) : "";
         String message = firstLine(error.getMessage());
         Throwable cause = error.getException();
         while (cause != null && cause.getCause() != null) cause = cause.getCause();
