@@ -6,13 +6,13 @@ import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 import java.util.UUID;
+import tale.core.text.StreamDecoder;
 import tale.core.text.Tokenizer;
 import tale.modelserver.batch.GenerationJob;
 import tale.modelserver.metrics.ServingMetrics;
 import tale.modelserver.model.Deployment;
 import tale.modelserver.rest.api.OpenAi;
 import tale.modelserver.rest.api.TaleInfo;
-import tale.modelserver.text.TextStream;
 
 /**
  * Writes one generation's HTTP response: a single JSON body, or (stream: true) OpenAI's server-sent event
@@ -51,7 +51,7 @@ final class GenerationExchange implements GenerationJob.Sink {
     private final long admitted;
     private final String id = UUID.randomUUID().toString().replace("-", "");
     private final long created = System.currentTimeMillis() / 1000;
-    private final TextStream text;
+    private final StreamDecoder text; // incremental decoding that never splits a character
     private boolean headersSent;
 
     GenerationExchange(Endpoint endpoint, boolean stream, HttpServerResponse response, Context loop, ObjectMapper json,
@@ -66,7 +66,7 @@ final class GenerationExchange implements GenerationJob.Sink {
         this.deployment = deployment;
         this.promptTokens = promptTokens;
         this.admitted = admitted;
-        this.text = stream ? new TextStream(tokenizer) : null;
+        this.text = stream ? tokenizer.streamDecoder(false) : null;
     }
 
     @Override
@@ -74,7 +74,7 @@ final class GenerationExchange implements GenerationJob.Sink {
         if (!stream) return;
         if (response.closed()) throw new IllegalStateException("client went away"); // drops the job
         loop.runOnContext(v -> {
-            String piece = text.add(token);
+            String piece = text.next(token);
             if (!piece.isEmpty()) send(chunk(piece, null, null));
         });
     }
@@ -83,7 +83,7 @@ final class GenerationExchange implements GenerationJob.Sink {
     public void finished(GenerationJob.Result result) {
         loop.runOnContext(v -> {
             if (stream) {
-                String rest = text.finish();
+                String rest = text.flush();
                 if (!rest.isEmpty()) send(chunk(rest, null, null));
                 send(chunk(null, result.reason().openAiName, OpenAi.Usage.of(promptTokens, result.tokens().length)));
                 if (!response.closed()) response.end("data: [DONE]\n\n");
