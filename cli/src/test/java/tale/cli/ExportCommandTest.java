@@ -8,10 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,25 +27,13 @@ class ExportCommandTest {
 
     @TempDir Path tmp;
 
-    /** What one {@code Tale.run} printed, and its exit status. */
-    private record Run(int status, String out, String err) { }
-
-    private static Run tale(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int status = Tale.run(args);
-            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    /** The command line run in this JVM, its output captured (shared with the logits tests). */
+    private static LogitsCommandTest.Run tale(String... args) {
+        return LogitsCommandTest.tale(args);
     }
 
     private static float[][] logits(String... args) throws Exception {
-        Run r = tale(args);
+        LogitsCommandTest.Run r = tale(args);
         assertEquals(0, r.status(), r.err());
         JsonNode rows = JSON.readTree(r.out()).get("logits");
         float[][] out = new float[rows.size()][];
@@ -72,7 +57,7 @@ class ExportCommandTest {
     /** Exports, then checks logits of the exported model against --drop on the source; returns the export dir. */
     private Path exportAndCompare(Path source, String drop) throws Exception {
         Path out = tmp.resolve("exported");
-        Run export = tale("export", "--model", source.toString(), "--drop", drop, "--out", out.toString());
+        LogitsCommandTest.Run export = tale("export", "--model", source.toString(), "--drop", drop, "--out", out.toString());
         assertEquals(0, export.status(), export.err());
         float[][] dropped = logits("logits", "--model", source.toString(), "--drop", drop, "--text", TEXT);
         float[][] exported = logits("logits", "--model", out.toString(), "--text", TEXT);
@@ -168,13 +153,13 @@ class ExportCommandTest {
             args[1] = "--model";
             args[2] = source.toString();
             System.arraycopy(cases[i], 0, args, 3, cases[i].length);
-            Run r = tale(args);
+            LogitsCommandTest.Run r = tale(args);
             assertEquals(Tale.EXIT_BAD_INPUT, r.status(), String.join(" ", args));
             assertEquals(1, r.err().strip().lines().count(), r.err());
             assertTrue(r.err().contains(expected[i]), r.err());
         }
         assertEquals("keep me", Files.readString(occupied.resolve("notes.txt")));
-        Run forced = tale("export", "--model", source.toString(), "--drop", "1", "--out", occupied.toString(), "--force");
+        LogitsCommandTest.Run forced = tale("export", "--model", source.toString(), "--drop", "1", "--out", occupied.toString(), "--force");
         assertEquals(0, forced.status(), forced.err());
         assertTrue(Files.exists(occupied.resolve(Checkpoint.SINGLE_FILE)));
     }
