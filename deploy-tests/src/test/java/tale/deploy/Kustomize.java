@@ -141,7 +141,8 @@ final class Kustomize {
 
     /**
      * Strategic merge: maps merge key by key (a null value deletes the key); lists of objects that all have a
-     * "name" merge by name in built-in kinds ({@code $patch: delete} removes an element); other lists are replaced.
+     * "name" merge by name in built-in kinds, the patch's elements first ({@code $patch: delete} removes one); other
+     * lists are replaced.
      */
     @SuppressWarnings("unchecked")
     static void merge(Map<String, Object> into, Map<String, Object> patch, boolean builtIn) {
@@ -154,19 +155,23 @@ final class Kustomize {
             } else if (value instanceof Map<?, ?> m && current instanceof Map<?, ?> c) {
                 merge((Map<String, Object>) c, (Map<String, Object>) m, builtIn);
             } else if (builtIn && value instanceof List<?> l && current instanceof List<?> c && namedMaps(l) && namedMaps(c)) {
-                List<Object> merged = new ArrayList<>(c);
+                // As kubectl: the patch's elements first, in its order, then the untouched ones.
+                List<Object> merged = new ArrayList<>();
+                List<Object> rest = new ArrayList<>(c);
                 for (Object element : l) {
                     Map<String, Object> pe = (Map<String, Object>) element;
-                    Map<String, Object> existing = (Map<String, Object>) merged.stream()
+                    Map<String, Object> existing = (Map<String, Object>) rest.stream()
                             .filter(x -> ((Map<?, ?>) x).get("name").equals(pe.get("name"))).findFirst().orElse(null);
-                    if ("delete".equals(pe.get("$patch"))) {
-                        merged.remove(existing);
-                    } else if (existing != null) {
+                    rest.remove(existing);
+                    if ("delete".equals(pe.get("$patch"))) continue;
+                    if (existing != null) {
                         merge(existing, pe, true);
+                        merged.add(existing);
                     } else {
                         merged.add(deepCopy(pe));
                     }
                 }
+                merged.addAll(rest);
                 into.put(key, merged);
             } else {
                 into.put(key, deepCopy(value));
