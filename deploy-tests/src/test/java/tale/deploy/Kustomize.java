@@ -62,7 +62,15 @@ final class Kustomize {
 
     /** Every YAML document of a file, empty ones left out. */
     static List<Map<String, Object>> readDocuments(Path file) {
-        try (var it = YAML.readerFor(new TypeReference<LinkedHashMap<String, Object>>() { }).readValues(file.toFile())) {
+        try {
+            return documents(Files.readString(file), file.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Map<String, Object>> documents(String text, String origin) {
+        try (var it = YAML.readerFor(new TypeReference<LinkedHashMap<String, Object>>() { }).readValues(text)) {
             List<Map<String, Object>> docs = new ArrayList<>();
             while (it.hasNext()) {
                 Object doc = it.next();
@@ -70,7 +78,7 @@ final class Kustomize {
             }
             return docs;
         } catch (IOException e) {
-            throw new UncheckedIOException(file + ": not valid YAML: " + e.getMessage(), e);
+            throw new UncheckedIOException(origin + ": not valid YAML: " + e.getMessage(), e);
         }
     }
 
@@ -96,15 +104,7 @@ final class Kustomize {
             for (Map<String, Object> r : matched) JsonPatch.apply(r, ops);
             return;
         }
-        List<Map<String, Object>> patches = new ArrayList<>();
-        try (var it = YAML.readerFor(new TypeReference<LinkedHashMap<String, Object>>() { }).readValues(text)) {
-            while (it.hasNext()) {
-                Object doc = it.next();
-                if (doc != null) patches.add(map(doc));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": patch is not valid YAML: " + e.getMessage(), e);
-        }
+        List<Map<String, Object>> patches = documents(text, file + ": patch");
         for (Map<String, Object> patch : patches) {
             Map<String, Object> selector = target != null ? target : Map.of(
                     "kind", patch.get("kind"), "name", metadata(patch).get("name"));

@@ -16,9 +16,6 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
-import java.io.IOException;
-import java.io.StringReader;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -324,13 +320,7 @@ final class ManifestChecks {
             problems.add(where + ": QUARKUS_CONFIG_LOCATIONS names " + file + ", which ConfigMap " + source.getName() + " does not provide");
             return;
         }
-        Properties p = new Properties();
-        try {
-            p.load(new StringReader(content));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        for (String k : p.stringPropertyNames()) {
+        for (String k : ServiceConfig.properties(content).stringPropertyNames()) {
             if (!config.knowsKey(k)) problems.add(where + ": " + file + " sets " + k + ", which is not a setting of " + config.name);
         }
     }

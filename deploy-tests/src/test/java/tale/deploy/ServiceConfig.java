@@ -77,12 +77,7 @@ final class ServiceConfig {
         }
         ServiceConfig config = new ServiceConfig(name, module);
         String text = read(file);
-        Properties raw = new Properties();
-        try {
-            raw.load(new StringReader(text));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Properties raw = properties(text);
         for (String key : raw.stringPropertyNames()) {
             if (!key.startsWith("%")) config.properties.putIfAbsent(key, raw.getProperty(key));
         }
@@ -158,6 +153,16 @@ final class ServiceConfig {
             else if (code.charAt(i) == '}' && --depth == 0) return code.substring(open + 1, i);
         }
         throw new IllegalArgumentException("unbalanced braces");
+    }
+
+    static Properties properties(String text) {
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(text));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return p;
     }
 
     /** The environment variable Quarkus maps to {@code key}: upper case, every other character an underscore. */
