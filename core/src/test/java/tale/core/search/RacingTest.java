@@ -88,4 +88,24 @@ class RacingTest {
         assertEquals(50, round1.get(1).from());
         assertEquals(400, round1.get(1).to());
     }
+
+    @Test
+    void agreementComparesEveryRacedRoundWithTheExactWinnerFromTheSameState() {
+        // Layer 0 leads on the first shard (right on all of it) but is worse overall (0.5625) than layer 1 (0.70),
+        // which the first check drops: the raced search picks 0, the exact one 1; afterwards they diverge.
+        ScoreTable t = new ScoreTable(10).set("", 80).pattern("0", i -> i < 50 || i % 2 == 0).pattern("1", i -> i % 10 < 7)
+                .set("0,2", 60).set("0,1", 50).set("1,3", 75);
+        SearchConfig c = SearchConfig.defaults(4, 400, 0, 0).withMaxRemoved(2).withEpsilon(0.5);
+        SearchResult exact = SearchRunner.run(c, t, SearchStateTest.QUIET);
+        SearchResult raced = SearchRunner.run(c.withRacing(Racing.on(50, 0.95)), t, SearchStateTest.QUIET);
+        assertEquals(1, exact.rounds().get(0).winner());
+        assertEquals(0, raced.rounds().get(0).winner());
+        assertTrue(raced.rounds().get(0).candidate(1).dropped());
+        List<RacingAgreement.RoundAgreement> a = RacingAgreement.compare(raced, exact, t);
+        assertEquals(2, a.size());
+        assertFalse(a.get(0).same());
+        assertEquals(List.of(0), a.get(1).removedBefore());
+        assertEquals(2, a.get(1).exactWinner(), "computed by an exact round from {0}");
+        assertTrue(a.get(1).same());
+    }
 }

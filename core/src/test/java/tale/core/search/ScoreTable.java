@@ -18,6 +18,7 @@ final class ScoreTable implements CandidateEvaluator {
 
     private final Map<String, Integer> counts = new HashMap<>();
     private final Map<String, Double> margins = new HashMap<>();
+    private final Map<String, java.util.function.IntPredicate> patterns = new HashMap<>();
     private final int fallback;
     final List<ScoreRequest> seen = new ArrayList<>();
 
@@ -43,6 +44,12 @@ final class ScoreTable implements CandidateEvaluator {
         return this;
     }
 
+    /** Configuration {@code removed} answers example i correctly exactly when {@code correct} holds. */
+    ScoreTable pattern(String removed, java.util.function.IntPredicate correct) {
+        patterns.put(removed, correct);
+        return this;
+    }
+
     int count(Split split, String key) {
         return counts.getOrDefault(split + ":" + key, counts.getOrDefault(key, fallback));
     }
@@ -59,7 +66,7 @@ final class ScoreTable implements CandidateEvaluator {
             double margin = margins.getOrDefault(key, count / 100.0);
             List<ExampleResult> rs = new ArrayList<>();
             for (int i = request.from(); i < request.to(); i++) {
-                boolean correct = (37 * i) % 100 < count;
+                boolean correct = patterns.containsKey(key) ? patterns.get(key).test(i) : (37 * i) % 100 < count;
                 rs.add(new ExampleResult(1000 + i, correct ? "A" : "B", "A", correct, margin, false, null, null));
             }
             out.put(c, rs);
