@@ -93,8 +93,8 @@ public final class TaskFile {
         String trimmed = text.strip();
         if (trimmed.isEmpty()) return List.of();
         if (trimmed.startsWith("[")) return arrayRows(file, parse(file, trimmed, "the JSON array"), "row ");
-        if (trimmed.startsWith("{") && trimmed.indexOf('\n') > 0) {
-            // A single (possibly pretty-printed) object: BIG-Bench-Hard's {"examples": [...]}.
+        if (trimmed.startsWith("{")) {
+            // One object holding the rows, possibly pretty-printed: BIG-Bench-Hard's {"examples": [...]}.
             JsonNode whole = tryParse(trimmed);
             if (whole != null && whole.path("examples").isArray()) {
                 return arrayRows(file, whole.get("examples"), "examples[");
