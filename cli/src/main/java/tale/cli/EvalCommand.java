@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -80,10 +81,12 @@ final class EvalCommand implements Callable<Integer> {
     static ProgressBar progressBar(String name, int total, PrintWriter err) {
         ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(name).setInitialMax(total).setUnit(" ex", 1)
                 .showSpeed().setUpdateIntervalMillis(1000);
-        if (System.console() == null) b.setConsumer(new DelegatingProgressBarConsumer(line -> {
-            err.println(line);
-            err.flush();
-        }));
+        if (System.console() == null) {
+            b.setStyle(ProgressBarStyle.ASCII).setConsumer(new DelegatingProgressBarConsumer(line -> {
+                err.println(line);
+                err.flush();
+            }));
+        }
         return b.build();
     }
 

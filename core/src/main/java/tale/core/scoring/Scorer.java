@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import tale.core.InputException;
 import tale.core.model.ForwardState;
 import tale.core.model.Model;
@@ -42,6 +43,7 @@ public final class Scorer {
     private final Set<Integer> stopTokens;
     private final int numLayers;
     private final int maxNewTokens;
+    private final int[] contextTokens;
     private final Map<String, int[]> labelTokens = new ConcurrentHashMap<>();
     private final Map<List<String>, LabelParser> labelParsers = new ConcurrentHashMap<>();
     private final FinalAnswerParser finalAnswers = new FinalAnswerParser();
@@ -59,6 +61,7 @@ public final class Scorer {
         this.stopTokens = Set.copyOf(stopTokens);
         this.numLayers = numLayers;
         this.maxNewTokens = maxNewTokens;
+        this.contextTokens = tokenizer.encode(prompts.answerContext());
     }
 
     /** A scorer for {@code model} with the task's own decoding budget. */
@@ -144,44 +147,47 @@ public final class Scorer {
         List<int[]> labels = e.labels().stream().map(l -> labelTokens.computeIfAbsent(l, this::answerTokens)).toList();
         List<int[]> continuations = List.of();
         if (scoring == Scoring.LOGLIK) {
-            continuations = new ArrayList<>();
-            for (int c = 0; c < e.choices().size(); c++) {
-                int[] ids = answerTokens(e.choices().get(c));
-                if (ids.length == 0) throw new InputException("row " + e.index() + ": choice " + c + " is empty");
-                continuations.add(ids);
-            }
+            continuations = e.choices().stream().map(this::answerTokens).toList();
         } else if (labels.stream().anyMatch(l -> l.length > 1)) {
             continuations = labels;
+        }
+        if (Stream.concat(labels.stream(), continuations.stream()).anyMatch(ids -> ids.length == 0)) {
+            throw new InputException("row " + e.index() + ": an option has no text to score");
         }
         return new PreparedBatch.Item(e, prompt, labels, continuations);
     }
 
     /**
-     * The tokens of {@code text} as they follow the prompt: tokenized after the text that ends every prompt, so
-     * that a tokenizer which merges across the boundary is honoured.
+     * The tokens of {@code text} as they follow the prompt: tokenized after a prompt of the task's shape, so that
+     * a tokenizer which merges across the boundary is honoured.
      */
     private int[] answerTokens(String text) {
-        String context = prompts.answerContext();
-        int[] base = tokenizer.encode(context);
-        int[] full = tokenizer.encode(context + prompts.answerPrefix() + text);
-        boolean extendsBase = full.length >= base.length && Arrays.equals(full, 0, base.length, base, 0, base.length);
-        int[] ids = extendsBase ? Arrays.copyOfRange(full, base.length, full.length)
-                : tokenizer.encode(prompts.answerPrefix() + text);
-        if (ids.length == 0) throw new InputException("answer \"" + text + "\" has no tokens");
-        return ids;
+        int[] full = tokenizer.encode(prompts.answerContext() + prompts.answerPrefix() + text);
+        int n = contextTokens.length;
+        boolean extendsContext = full.length >= n && Arrays.equals(full, 0, n, contextTokens, 0, n);
+        return extendsContext ? Arrays.copyOfRange(full, n, full.length) : tokenizer.encode(prompts.answerPrefix() + text);
     }
 
     private int cost(PreparedBatch.Item item) {
         int extra = switch (scoring) {
-            case GENERATE -> maxNewTokens;
+            case GENERATE -> decodeBudget(List.of(item));
             case LOGLIK, MARGIN -> item.continuations().stream().mapToInt(c -> c.length).max().orElse(1);
         };
         return item.prompt().length + extra;
     }
 
+    /**
+     * Tokens to decode: the task's budget, or more when a label takes more tokens to write (" 1" is a space
+     * and a digit for Qwen's tokenizer after the fallback's "Answer:").
+     */
+    private int decodeBudget(List<PreparedBatch.Item> items) {
+        int longestLabel = items.stream().flatMap(i -> i.labels().stream()).mapToInt(l -> l.length).max().orElse(0);
+        return Math.max(maxNewTokens, longestLabel);
+    }
+
     private List<ExampleResult> generate(PreparedBatch batch, ForwardState state) {
         double[][] labelScores = task.isChoice() && singleTokenLabels(batch) ? labelLogProbs(batch, state) : null;
-        List<ForwardState.Generation> generations = state.generate(maxNewTokens, stopTokens);
+        List<ForwardState.Generation> generations = state.generate(decodeBudget(batch.items()), stopTokens);
         List<ExampleResult> out = new ArrayList<>();
         for (int b = 0; b < batch.size(); b++) {
             Example e = batch.items().get(b).example();

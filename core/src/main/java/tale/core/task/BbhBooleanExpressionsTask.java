@@ -14,12 +14,7 @@ final class BbhBooleanExpressionsTask extends JsonTask {
     private static final List<String> LABELS = List.of("True", "False");
 
     BbhBooleanExpressionsTask() {
-        super("bbh_boolean_expressions", SYSTEM, 5);
-    }
-
-    @Override
-    public boolean isChoice() {
-        return true;
+        super("bbh_boolean_expressions", SYSTEM, true, 5);
     }
 
     @Override

@@ -17,12 +17,7 @@ final class BoolqTask extends JsonTask {
     private static final List<String> CHOICES = List.of("True", "False");
 
     BoolqTask() {
-        super("boolq", SYSTEM, 1);
-    }
-
-    @Override
-    public boolean isChoice() {
-        return true;
+        super("boolq", SYSTEM, true, 1);
     }
 
     @Override

@@ -40,6 +40,20 @@ final class Choices {
         }
     }
 
+    /**
+     * A Hugging Face multiple-choice row ({@code question}, {@code choices.text}, {@code choices.label},
+     * {@code answerKey}), as ARC and CommonsenseQA publish them, asked as "Question: ..." with lettered options.
+     */
+    static Example keyedQuestion(TaskFile.Row row, int index) {
+        int gold = indexOfKey(row, row.texts("choices.label"), row.text("answerKey"), "answerKey");
+        return lettered(row, index, "Question: " + row.text("question").strip(), row.texts("choices.text"), gold);
+    }
+
+    /** The error for a row in neither of a task's two formats. */
+    static RuntimeException unknownFormat(TaskFile.Row row) {
+        return row.error("expected \"query\" (llm-foundry) or \"question\" (Hugging Face)");
+    }
+
     /** Index of {@code key} among {@code keys} (Hugging Face's answerKey among choices.label). */
     static int indexOfKey(TaskFile.Located row, List<String> keys, String key, String field) {
         int i = keys.indexOf(key.trim());

@@ -20,42 +20,24 @@ final class CommonsenseQaTask extends JsonTask {
     private static final Pattern OPTION = Pattern.compile("([A-Z])\\. ([^\\n]*)\\n");
 
     CommonsenseQaTask() {
-        super("commonsense_qa", SYSTEM, 1);
-    }
-
-    @Override
-    public boolean isChoice() {
-        return true;
+        super("commonsense_qa", SYSTEM, true, 1);
     }
 
     @Override
     Example example(int index, TaskFile.Row row) {
-        String question;
-        List<String> options = new ArrayList<>();
-        int gold;
-        if (row.has("query")) {
-            Matcher m = QUERY.matcher(row.text("query"));
-            if (!m.matches()) {
-                throw row.error("query is not \"Question: ...\\nChoices:\\nA. ...\\nAnswer:\"");
-            }
-            question = m.group(1);
-            Matcher o = OPTION.matcher(m.group(2));
-            List<String> letters = new ArrayList<>();
-            while (o.find()) {
-                letters.add(o.group(1));
-                options.add(o.group(2));
-            }
-            if (!letters.equals(Choices.letters(options.size()))) throw row.error("options are not lettered A, B, ...: " + letters);
-            List<String> choices = row.texts("choices");
-            if (!choices.equals(letters)) throw row.error("choices " + choices + " do not match the options " + letters);
-            gold = row.integer("gold");
-        } else if (row.has("question")) {
-            question = row.text("question");
-            options = row.texts("choices.text");
-            gold = Choices.indexOfKey(row, row.texts("choices.label"), row.text("answerKey"), "answerKey");
-        } else {
-            throw row.error("expected \"query\" (llm-foundry) or \"question\" (Hugging Face)");
+        if (row.has("question")) return Choices.keyedQuestion(row, index);
+        if (!row.has("query")) throw Choices.unknownFormat(row);
+        Matcher m = QUERY.matcher(row.text("query"));
+        if (!m.matches()) throw row.error("query is not \"Question: ...\\nChoices:\\nA. ...\\nAnswer:\"");
+        List<String> letters = new ArrayList<>(), options = new ArrayList<>();
+        Matcher o = OPTION.matcher(m.group(2));
+        while (o.find()) {
+            letters.add(o.group(1));
+            options.add(o.group(2));
         }
-        return Choices.lettered(row, index, "Question: " + question.strip(), options, gold);
+        if (!letters.equals(Choices.letters(options.size()))) throw row.error("options are not lettered A, B, ...: " + letters);
+        List<String> choices = row.texts("choices");
+        if (!choices.equals(letters)) throw row.error("choices " + choices + " do not match the options " + letters);
+        return Choices.lettered(row, index, "Question: " + m.group(1).strip(), options, row.integer("gold"));
     }
 }

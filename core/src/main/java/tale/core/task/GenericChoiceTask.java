@@ -10,12 +10,7 @@ final class GenericChoiceTask extends JsonTask {
             + "Reply with the letter of the correct option and nothing else.";
 
     GenericChoiceTask() {
-        super("mc", SYSTEM, 1);
-    }
-
-    @Override
-    public boolean isChoice() {
-        return true;
+        super("mc", SYSTEM, true, 1);
     }
 
     @Override

@@ -11,12 +11,7 @@ final class GenericGenerativeTask extends JsonTask {
             + "answer on its own last line, in the form: #### <answer>";
 
     GenericGenerativeTask() {
-        super("gen", SYSTEM, 256);
-    }
-
-    @Override
-    public boolean isChoice() {
-        return false;
+        super("gen", SYSTEM, false, 256);
     }
 
     @Override

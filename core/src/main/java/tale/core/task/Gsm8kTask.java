@@ -11,12 +11,7 @@ final class Gsm8kTask extends JsonTask {
             + "as a number on its own last line, in the form: #### <number>";
 
     Gsm8kTask() {
-        super("gsm8k", SYSTEM, 256);
-    }
-
-    @Override
-    public boolean isChoice() {
-        return false;
+        super("gsm8k", SYSTEM, false, 256);
     }
 
     @Override

@@ -10,11 +10,13 @@ abstract class JsonTask implements Task {
 
     private final String name;
     private final String system;
+    private final boolean choice;
     private final int maxNewTokens;
 
-    JsonTask(String name, String system, int maxNewTokens) {
+    JsonTask(String name, String system, boolean choice, int maxNewTokens) {
         this.name = name;
         this.system = system;
+        this.choice = choice;
         this.maxNewTokens = maxNewTokens;
     }
 
@@ -26,6 +28,11 @@ abstract class JsonTask implements Task {
     @Override
     public final String system() {
         return system;
+    }
+
+    @Override
+    public final boolean isChoice() {
+        return choice;
     }
 
     @Override

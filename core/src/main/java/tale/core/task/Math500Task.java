@@ -10,12 +10,7 @@ final class Math500Task extends JsonTask {
             + "simplest form on its own last line, in the form: #### <answer>";
 
     Math500Task() {
-        super("math500", SYSTEM, 256);
-    }
-
-    @Override
-    public boolean isChoice() {
-        return false;
+        super("math500", SYSTEM, false, 256);
     }
 
     @Override

@@ -20,12 +20,7 @@ final class MmluTask extends JsonTask {
             + "Reply with the letter of the correct option and nothing else.";
 
     MmluTask() {
-        super("mmlu", SYSTEM, 1);
-    }
-
-    @Override
-    public boolean isChoice() {
-        return true;
+        super("mmlu", SYSTEM, true, 1);
     }
 
     @Override

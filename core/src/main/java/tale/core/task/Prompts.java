@@ -40,7 +40,7 @@ public final class Prompts {
         this.task = task;
         this.template = template.orElse(null);
         this.demonstrations = demonstrations;
-        this.answerContext = this.template == null ? FALLBACK_CUE : generationPrompt(this.template, task.system());
+        this.answerContext = render(List.of(ChatMessage.system(task.system()), ChatMessage.user("?")));
     }
 
     public Task task() {
@@ -61,8 +61,7 @@ public final class Prompts {
 
     /** The text the model reads, up to where its answer begins. */
     public String text(Example example) {
-        List<ChatMessage> m = messages(example);
-        return template == null ? fallback(m) : render(template, m, true);
+        return render(messages(example));
     }
 
     /** The token ids of {@link #text}: special tokens come from the template's text, none are added. */
@@ -76,8 +75,9 @@ public final class Prompts {
     }
 
     /**
-     * The text right before every answer (the template's generation prompt, or "Answer:"): answers are
-     * tokenized after it so that their tokens are those the model would produce there.
+     * A prompt of this task's shape (system message, a one-character question, the generation prompt or
+     * "Answer:"): labels and answer texts are tokenized after it, so that their tokens are the ones the model
+     * would produce there, whatever the tokenizer does at the boundary (e.g. SentencePiece's leading space).
      */
     public String answerContext() {
         return answerContext;
@@ -95,12 +95,14 @@ public final class Prompts {
         return sb.toString();
     }
 
-    private static String render(ChatTemplate template, List<ChatMessage> messages, boolean generationPrompt) {
+    /** The conversation as text, ending where the assistant's answer begins. */
+    private String render(List<ChatMessage> messages) {
+        if (template == null) return fallback(messages);
         try {
-            return template.render(messages, generationPrompt);
+            return template.render(messages, true);
         } catch (InputException withSystem) {
             try {
-                return template.render(withoutSystemRole(messages), generationPrompt);
+                return template.render(withoutSystemRole(messages), true);
             } catch (InputException ignored) {
                 throw withSystem;
             }
@@ -114,13 +116,4 @@ public final class Prompts {
         return out;
     }
 
-    /** The text the generation prompt adds to a conversation (e.g. "<|im_start|>assistant\n"). */
-    private static String generationPrompt(ChatTemplate template, String system) {
-        List<ChatMessage> probe = List.of(ChatMessage.system(system), ChatMessage.user("?"));
-        String with = render(template, probe, true);
-        String without = render(template, probe, false);
-        int common = 0;
-        while (common < Math.min(with.length(), without.length()) && with.charAt(common) == without.charAt(common)) common++;
-        return with.substring(common);
-    }
 }

@@ -18,12 +18,7 @@ final class WinograndeTask extends JsonTask {
     private static final List<String> LABELS = List.of("1", "2");
 
     WinograndeTask() {
-        super("winogrande", SYSTEM, 1);
-    }
-
-    @Override
-    public boolean isChoice() {
-        return true;
+        super("winogrande", SYSTEM, true, 1);
     }
 
     @Override

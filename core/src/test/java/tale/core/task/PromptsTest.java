@@ -79,16 +79,17 @@ class PromptsTest {
     @Test
     void answersFollowTheGenerationPromptOrTheFallbackCue() {
         Prompts chat = new Prompts(Tasks.byName("mc"), CHAT, Demonstrations.none());
-        assertEquals("<|im_start|>assistant\n", chat.answerContext());
+        assertEquals("<|im_start|>system\n" + Tasks.byName("mc").system() + "<|im_end|>\n<|im_start|>user\n?<|im_end|>\n"
+                + "<|im_start|>assistant\n", chat.answerContext());
         assertEquals("", chat.answerPrefix());
         Prompts plain = new Prompts(Tasks.byName("mc"), Optional.empty(), Demonstrations.none());
-        assertEquals("Answer:", plain.answerContext());
+        assertEquals(Tasks.byName("mc").system() + "\n\n?\nAnswer:", plain.answerContext());
         assertEquals(" ", plain.answerPrefix());
         String llama3 = "{% for message in messages %}{{ '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'"
                 + " + message['content'] | trim + '<|eot_id|>' }}{% endfor %}"
                 + "{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{% endif %}";
         Prompts l3 = new Prompts(Tasks.byName("mc"), Optional.of(new ChatTemplate(llama3, Map.of())), Demonstrations.none());
-        assertEquals("<|start_header_id|>assistant<|end_header_id|>\n\n", l3.answerContext());
+        assertTrue(l3.answerContext().endsWith("?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n"));
     }
 
     @Test
