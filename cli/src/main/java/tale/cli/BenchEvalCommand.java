@@ -42,14 +42,14 @@ final class BenchEvalCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "a multiple-choice task file, e.g. shared/data/tasks/arc_easy.jsonl") Path data;
     @Option(names = "--task", defaultValue = "arc_easy", description = "its task (default: ${DEFAULT-VALUE})") String taskName;
     @Option(names = "--model", description = "model directories to measure (default: a random tiny and a random 0.5B-shaped model)") List<Path> models;
-    @Option(names = "--limit", defaultValue = "32", description = "examples scored each way (default: ${DEFAULT-VALUE})") int limit;
-    @Option(names = "--batch-size", defaultValue = "16", description = "batch size of the batched run (default: ${DEFAULT-VALUE})") int batchSize;
+    @Option(names = "--limit", defaultValue = "16", description = "examples scored each way (default: ${DEFAULT-VALUE})") int limit;
+    @Option(names = "--batch-size", defaultValue = "8", description = "batch size of the batched run (default: ${DEFAULT-VALUE})") int batchSize;
 
     @Override
     public Integer call() throws IOException {
         Task task = Tasks.byName(taskName);
         if (!task.isChoice()) throw new InputException("bench-eval measures multiple-choice scoring; " + taskName + " is generative");
-        if (limit < 2) throw new InputException("--limit must be at least 2");
+        if (limit < 2 || batchSize < 1) throw new InputException("--limit must be at least 2 and --batch-size at least 1");
         List<Example> rows = task.load(data);
         List<Example> examples = rows.subList(0, Math.min(limit, rows.size()));
         PrintWriter out = spec.commandLine().getOut();
@@ -69,7 +69,9 @@ final class BenchEvalCommand implements Callable<Integer> {
             } else {
                 for (Path d : dirs) names.add(d.getFileName().toString());
             }
-            out.printf(Locale.ROOT, "%s generate scoring, %d examples of %s, batch size %d%n", task.name(), examples.size(), data, batchSize);
+            out.printf(Locale.ROOT, "%s generate scoring, %d examples of %s, batch size %d, %d processors, DJL threads %s%n",
+                    task.name(), examples.size(), data, batchSize, Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("ai.djl.pytorch.num_threads", "default"));
             out.printf(Locale.ROOT, "%-24s %7s %7s %10s %16s %16s %7s%n", "model", "layers", "hidden", "tokens/ex",
                     "one-at-a-time/s", "batched/s", "ratio");
             for (int i = 0; i < dirs.size(); i++) {
@@ -81,19 +83,30 @@ final class BenchEvalCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Scores the examples in groups of the batch size, each group once one at a time and once as one batch, so
+     * that both ways see the same machine load; the times are summed per way.
+     */
     private void measure(String name, Path dir, Task task, List<Example> examples, PrintWriter out) {
         try (Model m = Model.load(dir)) {
             Scorer scorer = Scorer.of(m, task, Scoring.GENERATE, Demonstrations.none());
             double tokens = scorer.prepare(examples).sequences().stream().mapToInt(s -> s.length).average().orElse(0);
             Evaluator.evaluate(m, scorer, examples.subList(0, 2), m.fullMask(), Evaluator.Options.defaults()); // warm-up
-            long t0 = System.nanoTime();
-            Evaluation single = Evaluator.evaluate(m, scorer, examples, m.fullMask(), Evaluator.Options.defaults().withBatchSize(1));
-            long t1 = System.nanoTime();
-            Evaluation batched = Evaluator.evaluate(m, scorer, examples, m.fullMask(), Evaluator.Options.defaults().withBatchSize(batchSize));
-            long t2 = System.nanoTime();
-            double singleRate = examples.size() / ((t1 - t0) / 1e9), batchedRate = examples.size() / ((t2 - t1) / 1e9);
-            boolean same = single.results().stream().map(ExampleResult::prediction).toList()
-                    .equals(batched.results().stream().map(ExampleResult::prediction).toList());
+            long singleNanos = 0, batchedNanos = 0;
+            boolean same = true;
+            for (int from = 0; from < examples.size(); from += batchSize) {
+                List<Example> group = examples.subList(from, Math.min(examples.size(), from + batchSize));
+                long t0 = System.nanoTime();
+                Evaluation single = Evaluator.evaluate(m, scorer, group, m.fullMask(), Evaluator.Options.defaults().withBatchSize(1));
+                long t1 = System.nanoTime();
+                Evaluation batched = Evaluator.evaluate(m, scorer, group, m.fullMask(), Evaluator.Options.defaults().withBatchSize(batchSize));
+                long t2 = System.nanoTime();
+                singleNanos += t1 - t0;
+                batchedNanos += t2 - t1;
+                same &= single.results().stream().map(ExampleResult::prediction).toList()
+                        .equals(batched.results().stream().map(ExampleResult::prediction).toList());
+            }
+            double singleRate = examples.size() / (singleNanos / 1e9), batchedRate = examples.size() / (batchedNanos / 1e9);
             out.printf(Locale.ROOT, "%-24s %7d %7d %10.0f %16.2f %16.2f %6.2fx%s%n", name, m.numLayers(), m.config().hiddenSize(),
                     tokens, singleRate, batchedRate, batchedRate / singleRate, same ? "" : "  (predictions differ!)");
             out.flush();
