@@ -204,6 +204,21 @@ class TaskLoadTest {
     }
 
     @Test
+    void jsonArraysAndJsonLinesGiveTheSameRows() throws IOException {
+        Path lines = tmp.resolve("rows.jsonl"), array = tmp.resolve("rows.json");
+        Files.writeString(lines, "{\"query\": \"q1\", \"choices\": [\"a\", \"b\"], \"gold\": 1}\n\n"
+                + "{\"query\": \"q2\", \"choices\": [\"c\", \"d\"], \"gold\": 0}\n");
+        Files.writeString(array, "[\n  {\"query\": \"q1\", \"choices\": [\"a\", \"b\"], \"gold\": 1},\n"
+                + "  {\"query\": \"q2\", \"choices\": [\"c\", \"d\"], \"gold\": 0}\n]\n");
+        List<Example> fromLines = Tasks.byName("mc").load(lines);
+        assertEquals(fromLines, Tasks.byName("mc").load(array));
+        assertEquals(List.of(0, 1), fromLines.stream().map(Example::index).toList(), "blank lines are not rows");
+        Files.writeString(array, "[{\"query\": \"q1\", \"choices\": [\"a\", \"b\"], \"gold\": 1}, {\"query\": 3}]");
+        InputException e = assertThrows(InputException.class, () -> Tasks.byName("mc").load(array));
+        assertEquals(array + ": row 1: missing field \"choices\"", e.getMessage());
+    }
+
+    @Test
     void unknownTaskIsAnInputError() {
         InputException e = assertThrows(InputException.class, () -> Tasks.byName("arc"));
         assertTrue(e.getMessage().startsWith("unknown task \"arc\"; known tasks: arc_easy, arc_challenge"), e.getMessage());
