@@ -2,16 +2,13 @@ package tale.core.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.ShortBuffer;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * All weights of a decoder as NDArrays in the compute type. Linear weights are kept as transposed views
@@ -21,8 +18,10 @@ import java.util.List;
  */
 final class Weights implements AutoCloseable {
 
-    /** Largest block converted or mapped at once; a Java buffer cannot exceed 2 GiB. */
-    private static final long CHUNK_BYTES = 512L << 20;
+    /** A Java buffer (and so one mapping) cannot exceed 2 GiB. Lowered by tests to exercise blocks. */
+    static long maxMappedBytes = Integer.MAX_VALUE;
+    /** f32 bytes filled per block when a tensor is loaded block by block. Lowered by tests. */
+    static long blockBytes = 16L << 20;
 
     record Layer(
             NDArray attnNorm,  // [H]
@@ -52,6 +51,8 @@ final class Weights implements AutoCloseable {
 
     private final DataType computeType;
     private final Checkpoint ckpt;
+    private ByteBuffer widen;          // reused for every BF16 block
+    private NDManager cpuStaging;      // host arrays on their way to a GPU
 
     Weights(Checkpoint ckpt, DataType computeType, Device device) {
         this.ckpt = ckpt;
@@ -93,6 +94,9 @@ final class Weights implements AutoCloseable {
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        } finally {
+            if (cpuStaging != null) cpuStaging.close();
+            widen = null;
         }
     }
 
@@ -102,57 +106,69 @@ final class Weights implements AutoCloseable {
 
     private NDArray load(String name, long... shape) {
         SafeTensorsFile.Entry e = ckpt.tensor(name, shape);
-        long rowElems = 1;
-        for (int i = 1; i < shape.length; i++) rowElems *= shape[i];
-        long rows = shape.length == 0 ? 1 : shape[0];
-        long outRowBytes = rowElems * 4;
-        long rowsPerChunk = Math.max(1, Math.min(rows, CHUNK_BYTES / Math.max(1, outRowBytes)));
-        List<NDArray> chunks = new ArrayList<>();
-        for (long r = 0; r < rows; r += rowsPerChunk) {
-            long n = Math.min(rowsPerChunk, rows - r);
-            long[] chunkShape = shape.clone();
-            if (chunkShape.length > 0) chunkShape[0] = n;
-            chunks.add(loadChunk(e, r * rowElems, n * rowElems, new Shape(chunkShape)));
-        }
-        NDArray whole;
-        if (chunks.size() == 1) {
-            whole = chunks.get(0);
-        } else {
-            whole = NDArrays.concat(new NDList(chunks), 0);
-            chunks.forEach(NDArray::close);
-        }
+        NDArray whole = e.type() == TensorType.BF16 || e.length() > maxMappedBytes ? loadInBlocks(e) : loadMapped(e);
         if (whole.getDevice().equals(manager.getDevice())) return whole;
         NDArray moved = whole.toDevice(manager.getDevice(), false);
+        moved.attach(manager); // results belong to the first operand's manager: the host staging one
         whole.close();
         return moved;
     }
 
-    /** Elements [first, first+count) of a tensor as an array in the compute type. */
-    private NDArray loadChunk(SafeTensorsFile.Entry e, long first, long count, Shape shape) {
-        NDManager cpu = manager.getDevice().isGpu() ? manager.newSubManager(Device.cpu()) : manager;
-        ByteBuffer raw = ckpt.map(e, first * e.type().bytes, count * e.type().bytes);
-        NDArray f32;
-        switch (e.type()) {
-            case F32 -> f32 = cpu.create(raw, shape, DataType.FLOAT32);
-            case F16 -> {
-                NDArray half = cpu.create(raw, shape, DataType.FLOAT16);
-                if (computeType == DataType.FLOAT16) return half;
-                f32 = half.toType(DataType.FLOAT32, true);
-                half.close();
-            }
-            case BF16 -> {
-                // The PyTorch JNI has no bfloat16 mapping (creating one aborts the JVM): widen in Java.
-                ByteBuffer wide = ByteBuffer.allocateDirect(Math.toIntExact(count * 4)).order(ByteOrder.nativeOrder());
-                ShortBuffer src = raw.asShortBuffer();
-                for (int i = 0; i < count; i++) wide.putInt((src.get(i) & 0xffff) << 16);
-                f32 = cpu.create(wide.flip(), shape, DataType.FLOAT32);
-            }
-            default -> throw new IllegalStateException(e.type().name());
-        }
-        if (computeType == DataType.FLOAT32) return f32;
-        NDArray converted = f32.toType(computeType, true);
-        f32.close();
+    /** A tensor small enough for one mapping: zero-copy for F32, converted by the engine for F16. */
+    private NDArray loadMapped(SafeTensorsFile.Entry e) {
+        ByteBuffer raw = ckpt.map(e, 0, e.length());
+        Shape shape = new Shape(e.shape());
+        NDArray mapped = cpu().create(raw, shape, e.type() == TensorType.F16 ? DataType.FLOAT16 : DataType.FLOAT32);
+        if (mapped.getDataType() == computeType) return mapped;
+        NDArray converted = mapped.toType(computeType, true);
+        mapped.close();
         return converted;
+    }
+
+    /**
+     * BF16 tensors, and tensors past one mapping's 2 GiB limit, are filled block by block into an array the
+     * engine allocates. The PyTorch JNI has no bfloat16 mapping (creating one aborts the JVM), so BF16 is
+     * widened in Java through one small reusable direct buffer: native memory the JVM's direct-memory limit
+     * does not see grows with the model, not with the JVM's settings.
+     */
+    private NDArray loadInBlocks(SafeTensorsFile.Entry e) {
+        long[] shape = e.shape();
+        long rows = shape.length == 0 ? 1 : shape[0];
+        long rowElems = e.elements() / Math.max(1, rows);
+        long rowsPerBlock = Math.max(1, Math.min(rows, blockBytes / Math.max(1, rowElems * 4)));
+        NDArray target = cpu().zeros(new Shape(shape), computeType);
+        for (long r = 0; r < rows; r += rowsPerBlock) {
+            long n = Math.min(rowsPerBlock, rows - r);
+            long[] blockShape = shape.clone();
+            if (blockShape.length > 0) blockShape[0] = n;
+            long first = r * rowElems, count = n * rowElems;
+            ByteBuffer raw = ckpt.map(e, first * e.type().bytes, count * e.type().bytes);
+            NDArray block;
+            if (e.type() == TensorType.BF16) {
+                ByteBuffer wide = widenBuffer(count);
+                ShortBuffer src = raw.asShortBuffer();
+                for (int i = 0; i < count; i++) wide.putInt(i * 4, (src.get(i) & 0xffff) << 16);
+                block = cpu().create(wide.limit((int) (count * 4)), new Shape(blockShape), DataType.FLOAT32);
+            } else {
+                block = cpu().create(raw, new Shape(blockShape), e.type() == TensorType.F16 ? DataType.FLOAT16 : DataType.FLOAT32);
+            }
+            NDArray typed = block.getDataType() == computeType ? block : block.toType(computeType, true);
+            target.set(new NDIndex(r + ":" + (r + n)), typed);
+            typed.close();
+            block.close();
+        }
+        return target;
+    }
+
+    private ByteBuffer widenBuffer(long elements) {
+        if (widen == null) widen = ByteBuffer.allocateDirect((int) blockBytes).order(ByteOrder.nativeOrder());
+        return widen.clear();
+    }
+
+    private NDManager cpu() {
+        if (!manager.getDevice().isGpu()) return manager;
+        if (cpuStaging == null) cpuStaging = manager.newSubManager(Device.cpu());
+        return cpuStaging;
     }
 
     DataType computeType() {

@@ -2,6 +2,7 @@ package tale.core.task;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import tale.core.InputException;
 import tale.core.text.ChatMessage;
@@ -12,7 +13,8 @@ import tale.core.text.Tokenizer;
  * The exact text fed to the model for an example: the task's system message, then each demonstration as a
  * user turn and an assistant turn (chat-format few-shot, as lm-evaluation-harness does it with
  * {@code --fewshot_as_multiturn}), then the example's user turn, rendered through the model's chat template
- * with the generation prompt. A template that rejects the system role (early Mistral templates raise an
+ * with the generation prompt and {@code enable_thinking=false} (so that Qwen3 answers without a think block; other
+ * templates ignore it). A template that rejects the system role (early Mistral templates raise an
  * exception) gets the system message prepended to the first user turn instead.
  *
  * <p>A model without a chat template gets a plain fallback:
@@ -30,6 +32,9 @@ import tale.core.text.Tokenizer;
 public final class Prompts {
 
     static final String FALLBACK_CUE = "Answer:";
+
+    /** The model answers at once: Qwen3's template then closes an empty think block in the generation prompt. */
+    static final Map<String, Object> TEMPLATE_VARIABLES = Map.of("enable_thinking", false);
 
     private final Task task;
     private final ChatTemplate template; // null: plain fallback
@@ -99,10 +104,10 @@ public final class Prompts {
     private String render(List<ChatMessage> messages) {
         if (template == null) return fallback(messages);
         try {
-            return template.render(messages, true);
+            return template.render(messages, true, TEMPLATE_VARIABLES);
         } catch (InputException withSystem) {
             try {
-                return template.render(withoutSystemRole(messages), true);
+                return template.render(withoutSystemRole(messages), true, TEMPLATE_VARIABLES);
             } catch (InputException ignored) {
                 throw withSystem;
             }

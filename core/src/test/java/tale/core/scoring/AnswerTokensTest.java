@@ -2,6 +2,7 @@ package tale.core.scoring;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import tale.core.task.Demonstrations;
@@ -32,11 +34,42 @@ class AnswerTokensTest {
     static final String CHATML = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content']"
             + " + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
+    static Path qwen3() {
+        Path dir = TaskFixtures.sharedTaskData().map(p -> p.getParent().resolve("tokenizers/qwen3")).orElse(null);
+        assumeTrue(dir != null && Files.exists(dir.resolve("tokenizer.json")), "shared Qwen3 tokenizer not found");
+        return dir;
+    }
+
+    @Test
+    void realQwen3TemplateAnswersWithoutThinkingAndLettersAreOneToken() {
+        Path dir = qwen3();
+        Task task = Tasks.byName("arc_easy");
+        List<Example> rows = task.load(TaskFixtures.fixture("arc.jsonl"));
+        Demonstrations demos = Demonstrations.fromPool(rows.subList(1, 4), 2, 0);
+        Prompts prompts = new Prompts(task, ChatTemplate.loadIfPresent(dir), demos);
+        StringBuilder expected = new StringBuilder("<|im_start|>system\n" + task.system() + "<|im_end|>\n");
+        for (Example d : demos.forExample(rows.get(0))) {
+            expected.append("<|im_start|>user\n").append(d.prompt()).append("<|im_end|>\n<|im_start|>assistant\n")
+                    .append(d.answer()).append("<|im_end|>\n");
+        }
+        expected.append("<|im_start|>user\n").append(rows.get(0).prompt())
+                .append("<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n");
+        assertEquals(expected.toString(), prompts.text(rows.get(0)));
+        try (Tokenizer tokenizer = Tokenizer.load(dir)) {
+            Scorer scorer = new Scorer(prompts, Scoring.MARGIN, tokenizer, Set.of(), 1, 1);
+            PreparedBatch.Item item = scorer.prepare(rows.subList(0, 1)).items().get(0);
+            for (int c = 0; c < 4; c++) {
+                assertEquals(1, item.labels().get(c).length);
+                assertArrayEquals(tokenizer.encode(prompts.text(rows.get(0)) + item.example().labels().get(c)),
+                        concat(item.prompt(), item.labels().get(c)));
+            }
+        }
+    }
+
     @ParameterizedTest(name = "chat template: {0}")
     @ValueSource(booleans = {true, false})
     void answersContinueThePromptTokens(boolean chat) {
-        Path dir = TaskFixtures.sharedTaskData().map(p -> p.getParent().resolve("tokenizers/qwen3")).orElse(null);
-        assumeTrue(dir != null && Files.exists(dir.resolve("tokenizer.json")), "shared Qwen3 tokenizer not found");
+        Path dir = qwen3();
         try (Tokenizer tokenizer = Tokenizer.load(dir)) {
             for (String name : List.of("arc_easy", "boolq", "winogrande", "bbh_boolean_expressions")) {
                 Task task = Tasks.byName(name);

@@ -1,0 +1,21 @@
+package tale.messages;
+
+/**
+ * Kafka topic names shared by the TALE services. Producers and consumers refer to these constants so a
+ * rename happens in one place; each service still binds them to channels in its application.properties.
+ */
+public final class Topics {
+
+    /** {@link SelectionEvent}s: a search job's chosen layer removal for a model and task. */
+    public static final String SELECTIONS = "tale.selections";
+
+    /** Suffix of a topic's dead-letter topic, where consumers park records they cannot process. */
+    public static final String DEAD_LETTER_SUFFIX = ".dlq";
+
+    private Topics() { }
+
+    /** The dead-letter topic of {@code topic}, e.g. {@code tale.selections.dlq}. */
+    public static String deadLetter(String topic) {
+        return topic + DEAD_LETTER_SUFFIX;
+    }
+}
