@@ -15,6 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import tale.core.InputException;
+import tale.core.model.Djl;
 import tale.core.model.Model;
 import tale.core.model.TensorType;
 import tale.core.model.TinyCheckpoint;
@@ -54,6 +55,7 @@ final class BenchEvalCommand implements Callable<Integer> {
             throw new InputException("--limit must be at least 2, --batch-size and --repeats at least 1");
         }
         List<Example> rows = task.load(data);
+        Djl.init(); // applies TALE_THREADS before the thread count is printed
         List<Example> examples = rows.subList(0, Math.min(limit, rows.size()));
         PrintWriter out = spec.commandLine().getOut();
         Path scratch = null;
@@ -74,7 +76,7 @@ final class BenchEvalCommand implements Callable<Integer> {
             }
             out.printf(Locale.ROOT, "%s generate scoring, %d examples of %s, batch size %d, fastest of %d, %d processors, DJL threads %s%n",
                     task.name(), examples.size(), data, batchSize, repeats, Runtime.getRuntime().availableProcessors(),
-                    System.getProperty("ai.djl.pytorch.num_threads", "default"));
+                    System.getProperty("ai.djl.pytorch.num_threads", "default (TALE_THREADS unset)"));
             out.printf(Locale.ROOT, "%-24s %7s %7s %10s %16s %16s %7s%n", "model", "layers", "hidden", "tokens/ex",
                     "one-at-a-time/s", "batched/s", "ratio");
             for (int i = 0; i < dirs.size(); i++) {

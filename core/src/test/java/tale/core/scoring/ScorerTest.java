@@ -128,9 +128,10 @@ class ScorerTest {
     void batchedScoresEqualOneAtATime() {
         for (Scoring scoring : Scoring.values()) {
             Scorer scorer = Scorer.of(model, mc, scoring, Demonstrations.none());
-            Evaluation batched = Evaluator.evaluate(model, scorer, rows, model.fullMask(), Evaluator.Options.defaults());
-            Evaluation single = Evaluator.evaluate(model, scorer, rows, model.fullMask(), Evaluator.Options.defaults().withBatchSize(1));
-            for (int i = 0; i < rows.size(); i++) {
+            List<Example> some = rows.subList(0, 4); // 3, 5, 4 and 2 options: prompts of different lengths
+            Evaluation batched = Evaluator.evaluate(model, scorer, some, model.fullMask(), Evaluator.Options.defaults());
+            Evaluation single = Evaluator.evaluate(model, scorer, some, model.fullMask(), Evaluator.Options.defaults().withBatchSize(1));
+            for (int i = 0; i < some.size(); i++) {
                 ExampleResult a = batched.results().get(i), b = single.results().get(i);
                 assertEquals(b.index(), a.index());
                 assertEquals(b.prediction(), a.prediction(), scoring + " row " + i);
@@ -179,8 +180,8 @@ class ScorerTest {
         PreparedBatch.Item withDemos = scorer.prepare(rows.subList(0, 1)).items().get(0);
         PreparedBatch.Item without = zeroShot.prepare(rows.subList(0, 1)).items().get(0);
         assertTrue(withDemos.prompt().length > without.prompt().length + 20);
-        Evaluation e = Evaluator.evaluate(model, scorer, rows, model.fullMask(), Evaluator.Options.defaults());
-        assertEquals(rows.size(), e.summary().n());
+        Evaluation e = Evaluator.evaluate(model, scorer, rows.subList(0, 3), model.fullMask(), Evaluator.Options.defaults());
+        assertEquals(3, e.summary().n());
         assertFalse(Double.isNaN(e.summary().accNorm()));
     }
 
