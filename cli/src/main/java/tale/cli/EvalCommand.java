@@ -1,6 +1,5 @@
 package tale.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -91,17 +90,9 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     static String summaryJson(EvaluationSummary s, String split, LayerMask mask, Path out) {
-        ObjectNode o = new ObjectMapper().createObjectNode();
-        o.put("task", s.task());
-        o.put("scoring", s.scoring().toString());
+        ObjectNode o = ResultsFile.summaryJson(s);
         o.put("split", split);
         o.put("dropped", mask.toString());
-        o.put("n", s.n());
-        o.put("accuracy", s.accuracy());
-        o.put("invalid", s.invalid());
-        if (Double.isNaN(s.meanMargin())) o.putNull("mean_margin");
-        else o.put("mean_margin", s.meanMargin());
-        if (!Double.isNaN(s.accNorm())) o.put("acc_norm", s.accNorm());
         if (out != null) o.put("out", out.toString());
         return o.toString();
     }

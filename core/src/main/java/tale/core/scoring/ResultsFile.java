@@ -45,8 +45,7 @@ public final class ResultsFile {
         o.put("prediction", r.prediction());
         o.put("gold", r.gold());
         o.put("correct", r.correct());
-        if (Double.isNaN(r.margin())) o.putNull("margin");
-        else o.put("margin", r.margin());
+        putNumber(o, "margin", r.margin());
         o.put("invalid", r.invalid());
         if (r.output() != null) o.put("output", r.output());
         if (r.predictionNorm() != null) o.put("prediction_norm", r.predictionNorm());
@@ -55,6 +54,29 @@ public final class ResultsFile {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * An evaluation's totals as a JSON object: {@code task}, {@code scoring}, {@code n}, {@code accuracy},
+     * {@code invalid}, {@code mean_margin} (null when no example has a margin) and, in loglik mode,
+     * {@code acc_norm}.
+     */
+    public static ObjectNode summaryJson(EvaluationSummary s) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("task", s.task());
+        o.put("scoring", s.scoring().toString());
+        o.put("n", s.n());
+        o.put("accuracy", s.accuracy());
+        o.put("invalid", s.invalid());
+        putNumber(o, "mean_margin", s.meanMargin());
+        if (!Double.isNaN(s.accNorm())) o.put("acc_norm", s.accNorm());
+        return o;
+    }
+
+    /** JSON has no NaN: a number not computed is null. */
+    private static void putNumber(ObjectNode o, String field, double value) {
+        if (Double.isNaN(value)) o.putNull(field);
+        else o.put(field, value);
     }
 
     public static List<ExampleResult> read(Path file) {
