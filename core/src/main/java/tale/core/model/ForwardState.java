@@ -194,12 +194,29 @@ public final class ForwardState implements AutoCloseable {
     /** Tokens produced for one sequence, and whether it ended on a stop token (not included). */
     public record Generation(int[] tokens, boolean stopped) { }
 
+    /** Hears greedy decoding as it goes: each produced token, and each sequence's stop token. */
+    public interface TokenListener {
+        /** Sequence {@code sequence} of the batch produced {@code token} (never a stop token). */
+        void onToken(int sequence, int token);
+
+        /** Sequence {@code sequence} reached a stop token and produces nothing more. */
+        default void onStop(int sequence) { }
+    }
+
     /**
      * Greedy decoding after each sequence's last token, through exactly the layers this state ran. The
      * state must be past the last layer and is consumed (its cache grows). Each sequence stops at a stop
      * token or after {@code maxNewTokens}.
      */
     public List<Generation> generate(int maxNewTokens, Set<Integer> stopTokens) {
+        return generate(maxNewTokens, stopTokens, null);
+    }
+
+    /**
+     * {@link #generate(int, Set)}, telling {@code listener} of each token as it is produced, so a server can
+     * stream it; {@code listener} may be null.
+     */
+    public List<Generation> generate(int maxNewTokens, Set<Integer> stopTokens, TokenListener listener) {
         requireFinished("generate");
         List<List<Integer>> produced = new ArrayList<>();
         boolean[] stopped = new boolean[batch];
@@ -209,8 +226,14 @@ public final class ForwardState implements AutoCloseable {
             boolean allStopped = true;
             List<int[]> feed = new ArrayList<>();
             for (int b = 0; b < batch; b++) {
-                if (!stopped[b] && stopTokens.contains(tokens[b])) stopped[b] = true;
-                if (!stopped[b]) produced.get(b).add(tokens[b]);
+                if (!stopped[b] && stopTokens.contains(tokens[b])) {
+                    stopped[b] = true;
+                    if (listener != null) listener.onStop(b);
+                }
+                if (!stopped[b]) {
+                    produced.get(b).add(tokens[b]);
+                    if (listener != null) listener.onToken(b, tokens[b]);
+                }
                 allStopped &= stopped[b];
                 feed.add(new int[] {tokens[b]});
             }

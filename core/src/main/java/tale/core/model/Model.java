@@ -134,9 +134,15 @@ public final class Model implements AutoCloseable {
     /** Batched greedy generation with a KV cache. */
     public List<ForwardState.Generation> generate(List<int[]> prompts, LayerMask mask, int maxNewTokens,
                                                   Set<Integer> stops) {
+        return generate(prompts, mask, maxNewTokens, stops, null);
+    }
+
+    /** Batched greedy generation telling {@code listener} of each token as it is produced (for streaming). */
+    public List<ForwardState.Generation> generate(List<int[]> prompts, LayerMask mask, int maxNewTokens,
+                                                  Set<Integer> stops, ForwardState.TokenListener listener) {
         checkMask(mask);
         try (ForwardState state = start(prompts)) {
-            return state.runAll(mask).generate(maxNewTokens, stops);
+            return state.runAll(mask).generate(maxNewTokens, stops, listener);
         }
     }
 

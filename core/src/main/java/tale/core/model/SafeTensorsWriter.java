@@ -16,7 +16,13 @@ import java.util.Map;
 /** Writes a {@code .safetensors} file in the layout Hugging Face's {@code safetensors} library writes. */
 public final class SafeTensorsWriter {
 
-    private record Pending(String name, TensorType type, long[] shape, ByteBuffer data) { }
+    /** A tensor's bytes: in memory (or mapped), or a byte range of another file copied at write time. */
+    private record Pending(String name, TensorType type, long[] shape, ByteBuffer data, Path file, long offset,
+                           long length) {
+        long size() {
+            return data != null ? data.remaining() : length;
+        }
+    }
 
     private final List<Pending> tensors = new ArrayList<>();
     private final Map<String, String> metadata;
@@ -27,7 +33,18 @@ public final class SafeTensorsWriter {
 
     /** Adds raw little-endian bytes already in {@code type}'s encoding (copied from another file, say). */
     public SafeTensorsWriter addRaw(String name, TensorType type, long[] shape, ByteBuffer data) {
-        tensors.add(new Pending(name, type, shape.clone(), data.duplicate().order(ByteOrder.LITTLE_ENDIAN)));
+        tensors.add(new Pending(name, type, shape.clone(), data.duplicate().order(ByteOrder.LITTLE_ENDIAN), null, 0, 0));
+        return this;
+    }
+
+    /**
+     * Adds a tensor whose bytes are {@code length} bytes of {@code file} from {@code offset}, already in
+     * {@code type}'s encoding. They are copied file to file when written, so neither the heap nor a 2 GiB
+     * mapping limits the tensor's size.
+     */
+    public SafeTensorsWriter addFileRange(String name, TensorType type, long[] shape, Path file, long offset,
+                                          long length) {
+        tensors.add(new Pending(name, type, shape.clone(), null, file, offset, length));
         return this;
     }
 
@@ -45,7 +62,7 @@ public final class SafeTensorsWriter {
     }
 
     public long byteSize() {
-        return tensors.stream().mapToLong(t -> t.data.remaining()).sum();
+        return tensors.stream().mapToLong(Pending::size).sum();
     }
 
     public List<String> names() {
@@ -65,7 +82,7 @@ public final class SafeTensorsWriter {
             node.put("dtype", t.type.name());
             var shape = node.putArray("shape");
             for (long d : t.shape) shape.add(d);
-            long length = t.data.remaining();
+            long length = t.size();
             node.putArray("data_offsets").add(offset).add(offset + length);
             offset += length;
         }
@@ -79,8 +96,23 @@ public final class SafeTensorsWriter {
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             while (head.hasRemaining()) out.write(head);
             for (Pending t : tensors) {
-                ByteBuffer data = t.data.duplicate();
-                while (data.hasRemaining()) out.write(data);
+                if (t.data != null) {
+                    ByteBuffer data = t.data.duplicate();
+                    while (data.hasRemaining()) out.write(data);
+                } else {
+                    copyRange(t, out);
+                }
+            }
+        }
+    }
+
+    private static void copyRange(Pending t, FileChannel out) throws IOException {
+        try (FileChannel in = FileChannel.open(t.file, StandardOpenOption.READ)) {
+            long done = 0;
+            while (done < t.length) {
+                long n = in.transferTo(t.offset + done, t.length - done, out);
+                if (n <= 0) throw new IOException(t.file + ": ended before tensor " + t.name + " was copied");
+                done += n;
             }
         }
     }

@@ -63,6 +63,11 @@ public final class Tokenizer implements AutoCloseable {
         return hf.decode(l, skipSpecialTokens);
     }
 
+    /** A decoder for ids generated one at a time, which never splits a multi-byte character. */
+    public StreamDecoder streamDecoder(boolean skipSpecialTokens) {
+        return new StreamDecoder(this, skipSpecialTokens);
+    }
+
     /** The id of a piece that encodes to exactly one token (a special token, a label letter). */
     public OptionalInt tokenId(String piece) {
         int[] ids = encode(piece);
