@@ -19,7 +19,7 @@ final class TaskOptions {
     @Option(names = "--data", required = true, description = "task file (JSON Lines, JSON, or MMLU CSV file or directory)")
     Path data;
 
-    @Option(names = "--seed", defaultValue = "0", description = "seed of the split and of the demonstration draw (default: ${DEFAULT-VALUE})")
+    @Option(names = {"--seed", "--split-seed"}, defaultValue = "0", description = "seed of the split and of the demonstration draw (default: ${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--fractions", defaultValue = "0.5,0.25,0.25",

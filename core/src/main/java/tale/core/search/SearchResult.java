@@ -49,4 +49,33 @@ public record SearchResult(SearchConfig config, double floor, Reported baseline,
         return rounds.stream().flatMap(r -> r.candidates().stream().map(c -> new Step(r.round(), c.layer(),
                 c.measure().score(config.objective()), r.accepted() && r.winner() == c.layer()))).toList();
     }
+
+    /**
+     * Where this trajectory departs from {@code other}'s: a different round count, candidate, winner, acceptance or
+     * number correct, or a score further apart than {@code scoreTolerance}. Empty when they agree.
+     */
+    public List<String> trajectoryDifferences(SearchResult other, double scoreTolerance) {
+        List<String> out = new java.util.ArrayList<>();
+        if (rounds.size() != other.rounds.size()) out.add(rounds.size() + " rounds against " + other.rounds.size());
+        for (int i = 0; i < Math.min(rounds.size(), other.rounds.size()); i++) {
+            SearchState.Round a = rounds.get(i), b = other.rounds.get(i);
+            if (a.winner() != b.winner() || a.accepted() != b.accepted()) {
+                out.add("round " + a.round() + ": winner " + a.winner() + (a.accepted() ? " accepted" : " rejected")
+                        + " against " + b.winner() + (b.accepted() ? " accepted" : " rejected"));
+            }
+            if (a.candidates().size() != b.candidates().size()) {
+                out.add("round " + a.round() + ": " + a.candidates().size() + " candidates against " + b.candidates().size());
+                continue;
+            }
+            for (int j = 0; j < a.candidates().size(); j++) {
+                SearchState.Candidate x = a.candidates().get(j), y = b.candidates().get(j);
+                double dx = x.measure().score(config.objective()), dy = y.measure().score(other.config.objective());
+                if (x.layer() != y.layer() || x.measure().correct() != y.measure().correct()
+                        || x.measure().examples() != y.measure().examples() || Math.abs(dx - dy) > scoreTolerance) {
+                    out.add("round " + a.round() + ", layer " + x.layer() + ": " + x.measure() + " against " + y.measure());
+                }
+            }
+        }
+        return out;
+    }
 }

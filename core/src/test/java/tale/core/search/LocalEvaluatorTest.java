@@ -4,39 +4,48 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import tale.core.model.ForwardState;
 import tale.core.model.Model;
 import tale.core.model.TinyCheckpoint;
-import tale.core.scoring.ExampleResult;
+import tale.core.scoring.Scorer;
+import tale.core.scoring.Scoring;
+import tale.core.task.Demonstrations;
+import tale.core.task.Example;
 import tale.core.task.Split;
+import tale.core.task.Task;
+import tale.core.task.Tasks;
 
 /**
- * The local evaluator on a real tiny checkpoint, with a scoring of this test's own (the next token after
- * the prompt against a gold token): prefix reuse gives the per-example results of plain passes, bit for bit,
- * at a fraction of the layer forwards.
+ * The local evaluator on a real tiny checkpoint with the real scorer: prefix reuse gives the per-example results
+ * of plain passes bit for bit, in every scoring mode, at a fraction of the layer forwards; a search with it
+ * follows the naive search's trajectory on two tasks.
  */
 class LocalEvaluatorTest {
 
-    static final int LAYERS = 6;
-    static final int EXAMPLES = 12;
+    static final int LAYERS = 5;
 
     @TempDir
     static Path tmp;
     static Model model;
+    static List<Example> arc;
+    static List<Example> boolq;
 
     @BeforeAll
     static void load() throws Exception {
-        Path dir = tmp.resolve("llama");
-        TinyCheckpoint.write(TinyCheckpoint.Spec.defaults("llama").withLayers(LAYERS).withSeed(7), dir);
+        Path dir = tmp.resolve("qwen2");
+        TinyCheckpoint.write(TinyCheckpoint.Spec.defaults("qwen2").withLayers(LAYERS).withSeed(7), dir);
         model = Model.load(dir);
+        arc = Tasks.byName("arc_easy").load(arcFile(tmp.resolve("arc.jsonl"), 10));
+        boolq = Tasks.byName("boolq").load(boolqFile(tmp.resolve("boolq.jsonl"), 10));
     }
 
     @AfterAll
@@ -44,108 +53,111 @@ class LocalEvaluatorTest {
         model.close();
     }
 
-    /** Random prompts of 3 to 12 byte tokens; example i's gold token is the byte 97 + i mod 4. */
-    static final class NextToken implements BatchScoring {
-        final List<int[]> prompts = new ArrayList<>();
-
-        NextToken(long seed) {
-            SplittableRandom rnd = new SplittableRandom(seed);
-            for (int i = 0; i < EXAMPLES; i++) prompts.add(rnd.ints(3 + rnd.nextInt(10), 32, 127).toArray());
+    /** ARC-format rows: sums with four numeric choices (llm-foundry layout). */
+    static Path arcFile(Path file, int rows) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < rows; i++) {
+            int a = 2 + i, b = 3 + 2 * i, gold = i % 4;
+            List<String> choices = new ArrayList<>();
+            for (int c = 0; c < 4; c++) choices.add(String.valueOf(a + b + c - gold));
+            lines.add("{\"query\": \"Question: What is " + a + " plus " + b + "?\", \"choices\": [\""
+                    + String.join("\", \"", choices) + "\"], \"gold\": " + gold + "}");
         }
-
-        record Batch(int from, List<int[]> sequences) implements BatchScoring.Batch { }
-
-        @Override
-        public BatchScoring.Batch prepare(Split split, int from, int to) {
-            return new Batch(from, prompts.subList(from, to));
-        }
-
-        @Override
-        public List<ExampleResult> score(BatchScoring.Batch batch, ForwardState finished) {
-            int from = ((Batch) batch).from();
-            List<int[]> last = batch.sequences().stream().map(s -> new int[] {s.length - 1}).toList();
-            List<float[][]> logits = finished.logitsAt(last);
-            List<ExampleResult> out = new ArrayList<>();
-            for (int b = 0; b < logits.size(); b++) {
-                float[] row = logits.get(b)[0];
-                int gold = 97 + (from + b) % 4, argmax = 0;
-                float other = Float.NEGATIVE_INFINITY;
-                for (int v = 0; v < row.length; v++) {
-                    if (row[v] > row[argmax]) argmax = v;
-                    if (v != gold) other = Math.max(other, row[v]);
-                }
-                out.add(new ExampleResult(from + b, String.valueOf(argmax), String.valueOf(gold), argmax == gold,
-                        row[gold] - other, false, null, null));
-            }
-            return out;
-        }
+        return Files.write(file, lines);
     }
 
-    static ScoreRequest round(List<Integer> removed, List<Integer> candidates) {
-        return new ScoreRequest("test", Split.SEARCH, 1, removed, candidates, 0, EXAMPLES);
+    /** BoolQ-format rows (llm-foundry layout). */
+    static Path boolqFile(Path file, int rows) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < rows; i++) {
+            lines.add("{\"query\": \"Passage: Box " + i + " holds " + (i * 3) + " red balls.\\nQuestion: does box " + i
+                    + " hold more than " + (i + 4) + " red balls\", \"choices\": [\"no\", \"yes\"], \"gold\": "
+                    + (i * 3 > i + 4 ? 1 : 0) + "}");
+        }
+        return Files.write(file, lines);
+    }
+
+    static LocalEvaluator evaluator(Task task, List<Example> rows, Scoring scoring, LocalEvaluator.Options options) {
+        return new LocalEvaluator(model, Scorer.of(model, task, scoring, Demonstrations.none()),
+                Map.of(Split.SEARCH, rows), options);
+    }
+
+    static ScoreRequest round(List<Integer> removed, List<Integer> candidates, int examples) {
+        return new ScoreRequest("test", Split.SEARCH, 1, removed, candidates, 0, examples);
+    }
+
+    static List<Integer> everyCandidate(List<Integer> removed) {
+        List<Integer> candidates = new ArrayList<>(List.of(ScoreRequest.AS_IS));
+        for (int l = 0; l < LAYERS; l++) if (!removed.contains(l)) candidates.add(l);
+        return candidates;
     }
 
     @Test
-    void prefixReuseEqualsPlainPassesBitForBit() {
-        NextToken scoring = new NextToken(1);
-        for (List<Integer> removed : List.of(List.<Integer>of(), List.of(0, 3), List.of(5))) {
-            List<Integer> candidates = new ArrayList<>(List.of(ScoreRequest.AS_IS));
-            for (int l = 0; l < LAYERS; l++) if (!removed.contains(l)) candidates.add(l);
-            ScoreRequest q = round(removed, candidates);
-            ScoreResult shared = new LocalEvaluator(model, scoring, new LocalEvaluator.Options(true, 5)).evaluate(q);
-            ScoreResult plain = new LocalEvaluator(model, scoring, new LocalEvaluator.Options(false, 5)).evaluate(q);
-            assertEquals(plain, shared, "removed " + removed);
-            assertEquals(EXAMPLES, shared.scores().get(ScoreRequest.AS_IS).size());
+    void prefixReuseEqualsPlainPassesBitForBitInEveryScoringMode() {
+        Task task = Tasks.byName("arc_easy");
+        for (Scoring scoring : Scoring.values()) {
+            for (List<Integer> removed : List.of(List.<Integer>of(), List.of(0, 3))) {
+                ScoreRequest q = round(removed, everyCandidate(removed), 6);
+                var batched = new LocalEvaluator.Options(true, 4, 8192);
+                ScoreResult shared = evaluator(task, arc, scoring, batched).evaluate(q);
+                ScoreResult plain = evaluator(task, arc, scoring, new LocalEvaluator.Options(false, 4, 8192)).evaluate(q);
+                assertEquals(plain, shared, scoring + ", removed " + removed);
+                assertEquals(6, shared.scores().get(ScoreRequest.AS_IS).size());
+                assertEquals(arc.get(5).index(), shared.scores().get(ScoreRequest.AS_IS).get(5).index(), "request order");
+            }
         }
     }
 
     @Test
     void candidatesDifferFromEachOther() {
         // Guards the equality test against a scoring that ignores the layers.
-        ScoreResult r = new LocalEvaluator(model, new NextToken(1), LocalEvaluator.Options.FAST)
-                .evaluate(round(List.of(), List.of(0, 1, 2, 3, 4, 5)));
-        long distinct = r.scores().values().stream().map(rs -> rs.get(0).margin()).distinct().count();
-        assertEquals(LAYERS, distinct);
+        ScoreResult r = evaluator(Tasks.byName("arc_easy"), arc, Scoring.LOGLIK, LocalEvaluator.Options.FAST)
+                .evaluate(round(List.of(), List.of(0, 1, 2, 3, 4), 2));
+        assertEquals(LAYERS, r.scores().values().stream().map(rs -> rs.get(0).margin()).distinct().count());
     }
 
     @Test
     void layerForwardsOfOneRound() {
-        List<Integer> all = List.of(0, 1, 2, 3, 4, 5);
-        LocalEvaluator shared = new LocalEvaluator(model, new NextToken(1), new LocalEvaluator.Options(true, 8));
-        LocalEvaluator plain = new LocalEvaluator(model, new NextToken(1), new LocalEvaluator.Options(false, 8));
-        shared.evaluate(round(List.of(), all));
-        plain.evaluate(round(List.of(), all));
-        // Plain: 6 candidates x 5 layers. Shared: the main pass runs layers 0-4, candidate l runs 5 - l layers.
-        assertEquals(EXAMPLES * 6 * 5, plain.layerForwards());
-        assertEquals(EXAMPLES * (5 + 15), shared.layerForwards());
+        List<Integer> all = List.of(0, 1, 2, 3, 4);
+        Task task = Tasks.byName("boolq");
+        LocalEvaluator shared = evaluator(task, boolq, Scoring.MARGIN, new LocalEvaluator.Options(true, 4, 8192));
+        LocalEvaluator plain = evaluator(task, boolq, Scoring.MARGIN, new LocalEvaluator.Options(false, 4, 8192));
+        shared.evaluate(round(List.of(), all, 10));
+        plain.evaluate(round(List.of(), all, 10));
+        // Plain: 5 candidates x 4 layers. Shared: the main pass runs layers 0-3, candidate l runs 4 - l layers.
+        assertEquals(10 * 5 * 4, plain.layerForwards());
+        assertEquals(10 * (4 + 10), shared.layerForwards());
     }
 
+    /** The acceptance check: prefix reuse (batched) and --naive (no reducer) take the same path on two tasks. */
     @Test
-    void aSearchWithPrefixReuseFollowsTheNaiveTrajectory() {
-        NextToken scoring = new NextToken(3);
-        SearchConfig config = SearchConfig.defaults(LAYERS, EXAMPLES, 0, 0).withObjective(Objective.MARGIN)
-                .withEpsilon(1.0).withMaxRemoved(3);
-        SearchResult fast = SearchRunner.run(config, new LocalEvaluator(model, scoring, LocalEvaluator.Options.FAST),
-                SearchStateTest.QUIET);
-        SearchResult naive = SearchRunner.run(config, new LocalEvaluator(model, scoring, LocalEvaluator.Options.NAIVE),
-                SearchStateTest.QUIET);
-        assertEquals(3, fast.rounds().size());
-        List<SearchResult.Step> a = fast.trajectory(), b = naive.trajectory();
-        assertEquals(b.size(), a.size());
-        for (int i = 0; i < a.size(); i++) {
-            assertEquals(b.get(i).round(), a.get(i).round());
-            assertEquals(b.get(i).layer(), a.get(i).layer());
-            assertEquals(b.get(i).accepted(), a.get(i).accepted());
-            assertEquals(b.get(i).score(), a.get(i).score(), 1e-4, "batched and one-by-one forwards differ by rounding only");
+    void aSearchWithPrefixReuseFollowsTheNaiveTrajectoryOnTwoTasks() {
+        record Case(String task, List<Example> rows, Scoring scoring, Objective objective) { }
+        for (Case c : List.of(new Case("arc_easy", arc, Scoring.LOGLIK, Objective.ACCURACY),
+                new Case("boolq", boolq, Scoring.MARGIN, Objective.MARGIN))) {
+            Task task = Tasks.byName(c.task());
+            SearchConfig config = SearchConfig.defaults(LAYERS, c.rows().size(), 0, 0).withObjective(c.objective())
+                    .withEpsilon(1.0).withMaxRemoved(2);
+            SearchResult fast = SearchRunner.run(config, evaluator(task, c.rows(), c.scoring(), LocalEvaluator.Options.FAST),
+                    SearchStateTest.QUIET);
+            SearchResult naive = SearchRunner.run(config, evaluator(task, c.rows(), c.scoring(), LocalEvaluator.Options.NAIVE),
+                    SearchStateTest.QUIET);
+            assertEquals(2, fast.rounds().size());
+            assertEquals(List.of(), fast.trajectoryDifferences(naive, 1e-4),
+                    c.task() + ": batched and one-by-one forwards may differ by rounding only");
+            assertEquals(naive.last().removed(), fast.last().removed(), c.task());
+            assertEquals(naive.last().search().correct(), fast.last().search().correct(), c.task());
         }
-        assertEquals(naive.last().removed(), fast.last().removed());
     }
 
     @Test
-    void candidatesMustBeActiveLayers() {
-        LocalEvaluator e = new LocalEvaluator(model, new NextToken(1), LocalEvaluator.Options.FAST);
-        assertThrows(IllegalArgumentException.class, () -> e.evaluate(round(List.of(2), List.of(2))));
-        assertThrows(IllegalArgumentException.class, () -> e.evaluate(round(List.of(), List.of(LAYERS))));
+    void badRequestsAreRefused() {
+        LocalEvaluator e = evaluator(Tasks.byName("arc_easy"), arc, Scoring.MARGIN, LocalEvaluator.Options.FAST);
+        assertThrows(IllegalArgumentException.class, () -> e.evaluate(round(List.of(2), List.of(2), 2)));
+        assertThrows(IllegalArgumentException.class, () -> e.evaluate(round(List.of(), List.of(LAYERS), 2)));
+        assertThrows(IllegalArgumentException.class, () -> e.evaluate(round(List.of(), List.of(0), 11)));
+        assertThrows(IllegalArgumentException.class,
+                () -> e.evaluate(new ScoreRequest("t", Split.TEST, 0, List.of(), List.of(ScoreRequest.AS_IS), 0, 1)));
         assertTrue(e.layerForwards() == 0);
     }
 }

@@ -186,6 +186,19 @@ class SearchStateTest {
     }
 
     @Test
+    void trajectoryDifferencesFindEveryDeparture() {
+        ScoreTable t = new ScoreTable(10).set("", 80).set("0", 85).set("0,1", 76);
+        SearchResult a = run(config(3), t);
+        assertEquals(List.of(), a.trajectoryDifferences(run(config(3), t), 0));
+        SearchResult otherWinner = run(config(3), new ScoreTable(10).set("", 80).set("1", 85).set("0,1", 76));
+        assertTrue(a.trajectoryDifferences(otherWinner, 0).get(0).startsWith("round 1: winner 0 accepted against 1"));
+        SearchResult shorter = run(config(3).withMaxRemoved(1), t);
+        assertTrue(a.trajectoryDifferences(shorter, 0).contains("3 rounds against 1"));
+        SearchResult oneMoreRight = run(config(3), new ScoreTable(10).set("", 80).set("0", 85).set("0,1", 76).set("0,2", 11));
+        assertEquals(1, a.trajectoryDifferences(oneMoreRight, 0).size());
+    }
+
+    @Test
     void testSplitRescoresBaselineBestBsbaAndFinalOnce() {
         ScoreTable t = new ScoreTable(10).set("", 80).set("0", 85).set("0,1", 76)
                 .set(Split.TEST, "", 60).set(Split.TEST, "0", 58).set(Split.TEST, "0,1", 50);
