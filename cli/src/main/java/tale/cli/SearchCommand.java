@@ -149,9 +149,10 @@ final class SearchCommand implements Callable<Integer> {
                 case BASELINE -> "baseline";
                 case ROUND -> {
                     ScoreRequest first = s.pendingRequests().get(0);
-                    yield "round " + s.currentRound() + (first.from() > 0 || first.to() < s.config().searchSize()
-                            ? " (examples " + first.from() + "-" + s.pendingRequests().get(s.pendingRequests().size() - 1).to()
-                            + ", " + first.candidates().size() + " candidates)" : "");
+                    int to = s.pendingRequests().get(s.pendingRequests().size() - 1).to();
+                    boolean partial = first.from() > 0 || to < s.config().searchSize();
+                    yield "round " + s.currentRound() + (partial ? ", " + first.candidates().size() + " layers, ex "
+                            + first.from() + "-" + to : "");
                 }
                 case SELECT -> "select split";
                 case TEST -> "test split";
