@@ -8,6 +8,7 @@ import tale.core.InputException;
 @Command(name = "tale", mixinStandardHelpOptions = true, version = "tale 0.1.0",
         description = "Task-Aware Layer Elimination: prune transformer layers by measured task accuracy.",
         subcommands = {MakeTinyCommand.class, LogitsCommand.class, BenchPrefillCommand.class, ExportCommand.class,
+                EvalCommand.class, PromptCommand.class, BenchEvalCommand.class, SearchCommand.class, BenchSearchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Tale {
 
@@ -19,7 +20,18 @@ public final class Tale {
 
     /** Runs the command line and returns its exit status (tests call this rather than main). */
     public static int run(String... args) {
+        return run(new CommandLine(new Tale()), args);
+    }
+
+    /** Runs the command line with its output and errors going to the given writers (for tests). */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Tale());
+        cli.setOut(out);
+        cli.setErr(err);
+        return run(cli, args);
+    }
+
+    private static int run(CommandLine cli, String... args) {
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             Throwable cause = e;
             while (cause != null && !(cause instanceof InputException)) cause = cause.getCause();

@@ -364,9 +364,9 @@ public final class ForwardState implements AutoCloseable {
                 k.attach(scope); // the cache may belong to a parent state: keep the result in this one
                 v.attach(scope);
             }
-            NDArray scores = q.reshape(b, nkv, g, t, hd)                                            // [B, nkv, g, T, hd]
+            // scaling q rather than the scores touches T*hd values instead of T*S
+            NDArray scores = q.mul(w.attnScale).reshape(b, nkv, g, t, hd)                           // [B, nkv, g, T, hd]
                     .matMul(k.expandDims(2).transpose(0, 1, 2, 4, 3))                                // [B, nkv, g, T, S]
-                    .mul(w.attnScale)
                     .add(mask);
             NDArray attn = scores.softmax(-1).matMul(v.expandDims(2))                               // [B, nkv, g, T, hd]
                     .reshape(b, nh, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) nh * hd);      // [B, T, nh*hd]
