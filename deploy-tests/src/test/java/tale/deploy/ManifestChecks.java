@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -15,6 +16,7 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -90,7 +92,7 @@ final class ManifestChecks {
             checkVolume(w, v);
         }
         if (w.kind().equals("StatefulSet")) {
-            m.all(io.fabric8.kubernetes.api.model.apps.StatefulSet.class).stream().filter(s -> name(s).equals(w.name()))
+            m.all(StatefulSet.class).stream().filter(s -> name(s).equals(w.name()))
                     .flatMap(s -> s.getSpec().getVolumeClaimTemplates().stream()).forEach(t -> volumes.add(name(t)));
         }
         for (Container c : w.allContainers()) {
@@ -105,7 +107,7 @@ final class ManifestChecks {
             checkPathsOnVolumes(c, where, env);
             Optional<String> service = taleService(c);
             if (service.isPresent() && !init) checkTaleContainer(w, c, where, service.get(), env);
-            checkGpu(w, c, where, env);
+            checkGpu(c, where, env);
             checkUrls(where, env);
             checkTopicList(where, env);
         }
@@ -325,7 +327,7 @@ final class ManifestChecks {
         }
     }
 
-    private void checkGpu(Workload w, Container c, String where, Map<String, String> env) {
+    private void checkGpu(Container c, String where, Map<String, String> env) {
         var r = c.getResources();
         Quantity requested = r == null ? null : r.getRequests().get(GPU);
         Quantity limit = r == null ? null : r.getLimits().get(GPU);
@@ -563,7 +565,7 @@ final class ManifestChecks {
         return o instanceof Number n ? n.intValue() : Integer.parseInt(String.valueOf(o));
     }
 
-    private static String name(io.fabric8.kubernetes.api.model.HasMetadata r) {
+    private static String name(HasMetadata r) {
         return r.getMetadata().getName();
     }
 
