@@ -36,6 +36,7 @@ import tale.core.search.Racing;
 import tale.core.search.RacingAgreement;
 import tale.core.search.ScoreRequest;
 import tale.core.search.SearchConfig;
+import tale.core.search.SearchInputs;
 import tale.core.search.SearchResult;
 import tale.core.task.Example;
 import tale.core.task.Split;
@@ -71,7 +72,7 @@ final class BenchSearchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Objective obj = Objective.parse(objective);
-        SearchSetup.Data data = setup.load(obj);
+        SearchInputs.Data data = setup.load(obj);
         if (relabel && data.scoring() == Scoring.GENERATE) {
             throw new InputException("--relabel needs --scoring loglik or margin (generated answers may be invalid)");
         }

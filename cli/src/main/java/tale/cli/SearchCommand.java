@@ -20,6 +20,7 @@ import tale.core.search.Objective;
 import tale.core.search.Racing;
 import tale.core.search.ScoreRequest;
 import tale.core.search.SearchConfig;
+import tale.core.search.SearchInputs;
 import tale.core.search.SearchReport;
 import tale.core.search.SearchResult;
 import tale.core.search.SearchRunner;
@@ -62,7 +63,7 @@ final class SearchCommand implements Callable<Integer> {
             case "select" -> true;
             default -> throw new InputException("--select-on must be search or select, got \"" + selectOn + "\"");
         };
-        SearchSetup.Data data = setup.load(obj);
+        SearchInputs.Data data = setup.load(obj);
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
         try (Model m = setup.loadModel(model)) {

@@ -14,6 +14,7 @@ import tale.core.scoring.Evaluator;
 import tale.core.scoring.Scorer;
 import tale.core.scoring.Scoring;
 import tale.core.search.LocalEvaluator;
+import tale.core.search.SearchInputs;
 import tale.core.search.Objective;
 import tale.core.task.Demonstrations;
 import tale.core.task.Example;
@@ -40,50 +41,22 @@ final class SearchSetup {
     @Option(names = "--precision", defaultValue = "f32", description = "f32 or f16") String precision;
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu, gpu:N or auto") String device;
 
-    /** The task's rows divided into the search, select and test splits (select and test may be empty). */
-    record Data(Task task, Scoring scoring, List<Example> rows, List<Example> search, List<Example> select,
-                List<Example> test, Demonstrations demonstrations) {
-
-        Map<Split, List<Example>> splits() {
-            Map<Split, List<Example>> m = new EnumMap<>(Split.class);
-            m.put(Split.SEARCH, search);
-            m.put(Split.SELECT, select);
-            m.put(Split.TEST, test);
-            return m;
-        }
+    /** The search's inputs as plain values (the core's one way to split rows and build the scorer). */
+    SearchInputs inputs() {
+        return new SearchInputs(taskOptions.task, taskOptions.data, taskOptions.seed, taskOptions.fractions,
+                taskOptions.splitRows, taskOptions.shots, taskOptions.demos, scoring, limit, maxNewTokens);
     }
 
-    Data load(Objective objective) {
-        Task task = taskOptions.task();
-        Scoring mode = Scoring.parse(scoring);
-        if (objective == Objective.MARGIN && mode == Scoring.GENERATE) {
-            throw new InputException("--objective margin needs margins: use --scoring loglik or margin");
-        }
-        if (limit != null && limit < 1) throw new InputException("--limit must be at least 1, got " + limit);
-        List<Example> rows = task.load(taskOptions.data);
-        if (rows.isEmpty()) throw new InputException(taskOptions.data + ": the task file has no rows");
-        SplitPlan plan = taskOptions.plan();
-        Split[] parts = plan.assign(rows.size());
-        Map<Split, List<Example>> bySplit = new EnumMap<>(Split.class);
-        for (Split s : List.of(Split.SEARCH, Split.SELECT, Split.TEST)) bySplit.put(s, new ArrayList<>());
-        for (Example e : rows) {
-            List<Example> part = bySplit.get(parts[e.index()]);
-            if (limit == null || part.size() < limit) part.add(e);
-        }
-        if (bySplit.get(Split.SEARCH).isEmpty()) {
-            throw new InputException("the search split is empty: " + rows.size() + " rows divided by " + plan);
-        }
-        return new Data(task, mode, rows, bySplit.get(Split.SEARCH), bySplit.get(Split.SELECT), bySplit.get(Split.TEST),
-                taskOptions.demonstrations(task, rows));
+    SearchInputs.Data load(Objective objective) {
+        return inputs().load(objective);
     }
 
     Model loadModel(Path model) {
         return Model.load(model, new Model.Options(Precisions.parse(precision), device));
     }
 
-    Scorer scorer(Model m, Data data) {
-        return new Scorer(new Prompts(data.task(), m.chatTemplate(), data.demonstrations()), data.scoring(), m.tokenizer(),
-                m.stopTokens(), m.numLayers(), maxNewTokens != null ? maxNewTokens : data.task().maxNewTokens());
+    Scorer scorer(Model m, SearchInputs.Data data) {
+        return inputs().scorer(m, data);
     }
 
     LocalEvaluator.Options evaluatorOptions() {
@@ -91,16 +64,10 @@ final class SearchSetup {
     }
 
     /** The "run" section of summary.json. */
-    Map<String, Object> describe(Path model, Data data) {
+    Map<String, Object> describe(Path model, SearchInputs.Data data) {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("model", model.toAbsolutePath().toString());
-        run.put("task", data.task().name());
-        run.put("data", taskOptions.data.toAbsolutePath().toString());
-        run.put("scoring", data.scoring().toString());
-        run.put("shots", taskOptions.shots);
-        run.put("split", taskOptions.plan().toString());
-        run.put("splitSeed", taskOptions.seed);
-        run.put("limit", limit);
+        run.putAll(inputs().describe(data));
         run.put("precision", precision);
         run.put("device", device);
         run.put("threads", System.getProperty("ai.djl.pytorch.num_threads", "engine default"));

@@ -6,6 +6,15 @@ package tale.messages;
  */
 public final class Topics {
 
+    /** {@link JobEvent}s: everything that happens to a search job, keyed by job id. */
+    public static final String JOBS = "tale.jobs";
+
+    /** {@link WorkUnit}s: candidates of a search round to score on a shard of examples, keyed by unit id. */
+    public static final String WORK_UNITS = "tale.work-units";
+
+    /** {@link UnitResult}s: workers' scores (or errors) for work units, keyed by job id. */
+    public static final String SCORES = "tale.scores";
+
     /** {@link SelectionEvent}s: a search job's chosen layer removal for a model and task. */
     public static final String SELECTIONS = "tale.selections";
 
