@@ -73,8 +73,7 @@ public class JobPreparer {
             problems.put("epsilon", "must be a finite number >= 0, got " + spec.epsilon());
         }
         if (spec.initialRemoved() != null) {
-            if (spec.initialRemoved().contains(null)) problems.put("initialRemoved", "holds a null layer");
-            else if (new TreeSet<>(spec.initialRemoved()).size() != spec.initialRemoved().size()) {
+            if (new TreeSet<>(spec.initialRemoved()).size() != spec.initialRemoved().size()) {
                 problems.put("initialRemoved", "names a layer twice: " + spec.initialRemoved());
             } else if (numLayers != null && spec.initialRemoved().stream().anyMatch(l -> l < 0 || l >= numLayers)) {
                 problems.put("initialRemoved", "layers must lie in 0-" + (numLayers - 1) + ", got " + spec.initialRemoved());
