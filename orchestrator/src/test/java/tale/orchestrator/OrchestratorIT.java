@@ -220,6 +220,10 @@ class OrchestratorIT {
                 .body("state", equalTo("succeeded"));
         given().header("Authorization", AUTH).when().get("/jobs").then().statusCode(200)
                 .body("id", org.hamcrest.Matchers.hasItems(normal, chaos, failing, silent));
+        given().when().get("/q/metrics").then().statusCode(200)
+                .body(containsString("tale_orchestrator_results_total{outcome=\"ignored\""))
+                .body(containsString("tale_orchestrator_units_published_total{attempt=\"retry\""))
+                .body(containsString("tale_orchestrator_jobs{state=\"succeeded\""));
     }
 
     @Test
