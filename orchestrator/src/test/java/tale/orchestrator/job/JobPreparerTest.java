@@ -111,6 +111,8 @@ class JobPreparerTest {
         rejected("initialRemoved", "initialRemoved", List.of(1, 1));
         rejected("initialRemoved", "initialRemoved", List.of(Fixtures.LAYERS));
         rejected("selectOn", "selectOn", "test");
+        assertTrue(problems(spec(f -> { f.put("selectOn", "select"); f.put("splitRows", "12,0"); return f; }))
+                .get("selectOn").contains("empty"));
         rejected("raceShard", "raceShard", 1);
         rejected("raceConfidence", "raceConfidence", 1.5);
         rejected("deploy", "deploy", "all");
