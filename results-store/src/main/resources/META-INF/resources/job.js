@@ -94,6 +94,13 @@
     return `rgb(${rgb.join(',')})`;
   }
 
+  // Cells sit on whole numbers and span half a unit either side: label the whole numbers only.
+  function wholeTicks(axis) {
+    const ticks = [];
+    for (let v = Math.ceil(axis.min); v <= Math.floor(axis.max); v++) ticks.push({ value: v });
+    axis.ticks = ticks;
+  }
+
   function drawHeatmap(h) {
     const values = h.cells.map(c => c.accuracy);
     const lo = Math.min(...values);
@@ -118,9 +125,9 @@
       heatmapChart = new Chart(document.getElementById('heatmap'), {
         type: 'scatter', data: { datasets: [dataset] }, options: {
           animation: false, maintainAspectRatio: false,
-          scales: { x: { title: { display: true, text: 'layer' }, min: -0.5, max: layers - 0.5, ticks: { stepSize: 1 } },
+          scales: { x: { title: { display: true, text: 'layer' }, min: -0.5, max: layers - 0.5, afterBuildTicks: wholeTicks },
                     y: { title: { display: true, text: 'round' }, min: minRound - 0.5, max: maxRound + 0.5, reverse: true,
-                         ticks: { stepSize: 1 } } },
+                         afterBuildTicks: wholeTicks } },
           plugins: { legend: { display: false }, tooltip: { callbacks: { label: ctx =>
                 `round ${ctx.raw.y}, layer ${ctx.raw.x}: ${Tale.pct(ctx.raw.v)} on ${ctx.raw.examples} examples`
                 + (ctx.raw.accepted ? ' (removed)' : ctx.raw.winner ? ' (best, below the floor)' : '')
