@@ -158,6 +158,7 @@ class ResultsStoreIT {
         given().get("/").then().statusCode(200).body(containsString("TALE results"));
         given().get("/webjars/chart.js/4.4.3/dist/chart.umd.js").then().statusCode(200);
         given().get("/q/openapi").then().statusCode(200).body(containsString("/api/jobs/{id}/trajectory"));
+        given().get("/q/health/ready").then().statusCode(200).body(containsString("results database"));
     }
 
     @Test
