@@ -26,8 +26,8 @@
     setText('floor', Tale.pct(job.floor));
     const fraction = job.total > 0 ? job.done / job.total : (job.state === 'succeeded' ? 1 : 0);
     document.getElementById('progress-fill').style.width = (100 * fraction).toFixed(1) + '%';
-    setText('progress-text', job.total > 0 ? `${job.step ?? ''} round ${job.round}: ${job.done} / ${job.total} scores`
-      : job.state);
+    const where = job.step === 'round' || !job.step ? `round ${job.round}` : `${job.step} (round ${job.round})`;
+    setText('progress-text', job.total > 0 ? `${where}: ${job.done} / ${job.total} scores` : job.state);
     setText('error', job.error);
     document.querySelector('#workers tbody').replaceChildren(...job.workers.map(w => Tale.row([
       w.workerId, String(w.units), String(w.failed), String(w.scores), String(w.correct), (w.elapsedMs / 1000).toFixed(1)])));

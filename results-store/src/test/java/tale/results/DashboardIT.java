@@ -72,11 +72,29 @@ class DashboardIT {
 
     @Test
     void jobPageDrawsTheTrajectoryAndTheHeatmapWithTheJobsNumbers() throws Exception {
+        Instant start = Instant.parse("2026-01-01T10:00:00Z");
+        List<tale.messages.JobEvent> events = FinishedJob.jobEvents(JOB, start);
+        // Submitted, baseline progress, then rounds 1 and 2 (a progress and a round event each): the job is running.
+        int throughRound2 = 7;
         try (EventFeed feed = new EventFeed()) {
-            feed.finishedJob(JOB, Instant.parse("2026-01-01T10:00:00Z"));
+            feed.jobEvents(events.subList(0, throughRound2));
+            // The token travels in the address's fragment (never sent to the server) and stays in the tab.
+            browser.get(root + "job.html?id=" + JOB + "#token=" + EmbeddedProfile.TOKEN);
+            awaitLiveDraw(8 + 7);
+            JsonNode live = FinishedJob.JSON.readTree((String) js("""
+                    const t = Chart.getChart('trajectory').data.datasets.find(d => d.label === 'search');
+                    return JSON.stringify({ search: t.data.map(p => [p.x, p.y]),
+                      state: document.getElementById('state').innerText, status: document.getElementById('status').innerText });
+                    """));
+            // While running, the points are the accepted rounds so far (the baseline comes with the summary).
+            assertEquals(List.of(List.of(1.0, 0.74), List.of(2.0, 0.71)), xy(live.get("search")));
+            assertEquals("running", live.get("state").asText());
+            assertTrue(live.get("status").asText().contains("live"), live.toString());
+            Files.write(Path.of("target", "dashboard-live.png"), browser.getScreenshotAs(OutputType.BYTES));
+
+            feed.jobEvents(events.subList(throughRound2, events.size()));
+            feed.unitsAndSelection(JOB, start);
         }
-        // The token travels in the address's fragment (never sent to the server) and stays in the tab.
-        browser.get(root + "job.html?id=" + JOB + "#token=" + EmbeddedProfile.TOKEN);
         awaitFinalDraw();
 
         JsonNode page = FinishedJob.JSON.readTree((String) js("""
@@ -134,6 +152,19 @@ class DashboardIT {
         while (browser.findElements(By.linkText(JOB)).isEmpty() && Instant.now().isBefore(deadline)) Thread.sleep(200);
         assertEquals(1, browser.findElements(By.linkText(JOB)).size(), "job list: " + browser.findElement(By.tagName("main")).getText());
         Files.write(Path.of("target", "dashboard-jobs.png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    }
+
+    /** Waits until the page has drawn the running job with {@code cells} heatmap cells. */
+    private void awaitLiveDraw(int cells) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+        while (Instant.now().isBefore(deadline)) {
+            Object drawn = js("const h = typeof Chart === 'undefined' ? null : Chart.getChart('heatmap');"
+                    + "return document.body.dataset.drawn === 'live' && h ? h.data.datasets[0].data.length : -1;");
+            if (drawn instanceof Number n && n.intValue() == cells) return;
+            Thread.sleep(250);
+        }
+        throw new AssertionError("the job page never drew the running job's " + cells + " candidates; status: "
+                + browser.findElement(By.id("status")).getText());
     }
 
     private void awaitFinalDraw() throws InterruptedException {

@@ -31,7 +31,15 @@ public final class EventFeed implements AutoCloseable {
 
     /** Every event of {@link FinishedJob} for {@code jobId}: job events, unit results, the selection. */
     public void finishedJob(String jobId, Instant start) {
-        for (JobEvent e : FinishedJob.jobEvents(jobId, start)) send(Topics.JOBS, jobId, json(e));
+        jobEvents(FinishedJob.jobEvents(jobId, start));
+        unitsAndSelection(jobId, start);
+    }
+
+    public void jobEvents(List<JobEvent> events) {
+        for (JobEvent e : events) send(Topics.JOBS, e.jobId(), json(e));
+    }
+
+    public void unitsAndSelection(String jobId, Instant start) {
         for (UnitResult u : FinishedJob.unitResults(jobId)) send(Topics.SCORES, jobId, json(u));
         send(Topics.SELECTIONS, "tiny-llama", json(FinishedJob.selection(jobId, start.plusSeconds(30))));
     }
