@@ -73,10 +73,11 @@ const Tale = (() => {
 
   const badge = state => el('span', state, 'badge ' + state);
 
-  function progress(done, total) {
+  // A succeeded job reports no step work (0 / 0): its bar is full.
+  function progress(done, total, state) {
     const span = el('span', null, 'mini');
     const fill = el('i');
-    fill.style.width = total > 0 ? Math.round(100 * done / total) + '%' : '0';
+    fill.style.width = total > 0 ? Math.round(100 * done / total) + '%' : (state === 'succeeded' ? '100%' : '0');
     span.title = done + ' / ' + total;
     span.appendChild(fill);
     return span;
