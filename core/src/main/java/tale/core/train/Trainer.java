@@ -78,6 +78,8 @@ public final class Trainer {
     /** What a run did: steps, the mean loss of the first and last tenth of the steps, wall time. */
     public record Result(int steps, long sequences, float firstLoss, float lastLoss, double seconds) { }
 
+    private static final boolean PROFILE = Boolean.getBoolean("tale.train.profile");
+
     private Trainer() { }
 
     /** Trains {@code weights} (of {@code model}) on {@code data}. */
@@ -130,10 +132,13 @@ public final class Trainer {
         Map<String, NDArray> params = weights.trainable();
         float lossValue;
         try (NDManager scope = NDManager.newBaseManager()) {
+            long t0 = System.nanoTime();
             try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
                 Model view = model.withTensors(weights.forStep(scope), scope);
                 NDArray loss = loss(view, scope, batch);
+                long t1 = System.nanoTime();
                 collector.backward(loss);
+                if (PROFILE) System.err.printf("fwd %.1f ms bwd %.1f ms%n", (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6);
                 lossValue = loss.toType(DataType.FLOAT32, false).getFloat();
             }
             List<NDArray> grads = new ArrayList<>();
@@ -149,6 +154,7 @@ public final class Trainer {
                 NDArray factor = scope.create((float) (clipNorm / norm));
                 for (NDArray g : grads) g.muli(factor.toType(g.getDataType(), false));
             }
+            long t2 = System.nanoTime();
             int i = 0;
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
                 NDArray g = grads.get(i++);
@@ -156,6 +162,7 @@ public final class Trainer {
                 opt.update(e.getKey(), e.getValue(), g);
                 g.subi(g); // gradients accumulate across backward passes: start the next step from zero
             }
+            if (PROFILE) System.err.printf("opt %.1f ms%n", (System.nanoTime() - t2) / 1e6);
         }
         return lossValue;
     }
