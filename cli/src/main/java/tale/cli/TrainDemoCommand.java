@@ -25,6 +25,11 @@ final class TrainDemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // A model this small gains nothing from a second thread (op overhead dominates), loses a lot on a busy
+        // machine, and the same thread count is what makes a seed reproduce the same weights.
+        if (System.getenv("TALE_THREADS") == null && System.getProperty("ai.djl.pytorch.num_threads") == null) {
+            System.setProperty("ai.djl.pytorch.num_threads", "1");
+        }
         DemoTraining.Settings settings = DemoTraining.Settings.defaults(seed);
         if (rows != null || epochs != null) {
             int bbhRows = settings.bbhRows(), mixedRows = settings.mixedRows();

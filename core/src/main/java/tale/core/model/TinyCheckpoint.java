@@ -239,21 +239,13 @@ public final class TinyCheckpoint {
     }
 
     private static float[] gaussian(SplittableRandom rnd, int n, double std) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) (std * normal(rnd));
-        return v;
+        return Gaussian.floats(rnd, n, std);
     }
 
     private static float[] norm(SplittableRandom rnd, int n) {
         float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) (1 + 0.1 * normal(rnd));
+        for (int i = 0; i < n; i++) v[i] = (float) (1 + 0.1 * Gaussian.normal(rnd));
         return v;
-    }
-
-    /** Box-Muller, so the stream depends only on the seed (SplittableRandom has no nextGaussian in Java 17). */
-    private static double normal(SplittableRandom rnd) {
-        double u1 = rnd.nextDouble(), u2 = rnd.nextDouble();
-        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
     }
 
     /** A byte-level BPE tokenizer.json: one token per byte (GPT-2's byte-to-unicode alphabet), no merges. */

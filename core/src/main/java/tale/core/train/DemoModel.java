@@ -17,6 +17,7 @@ import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tale.core.model.Checkpoint;
+import tale.core.model.Gaussian;
 import tale.core.model.SafeTensorsWriter;
 import tale.core.model.TensorType;
 import tale.core.task.Task;
@@ -131,7 +132,7 @@ public final class DemoModel {
     }
 
     private static void add(SafeTensorsWriter w, String name, SplittableRandom random, double std, int rows, int cols) {
-        w.addFloats(name, TensorType.F32, new long[] {rows, cols}, Init.gaussian(random, rows * cols, std));
+        w.addFloats(name, TensorType.F32, new long[] {rows, cols}, Gaussian.floats(random, rows * cols, std));
     }
 
     private static void ones(SafeTensorsWriter w, String name, int n) {

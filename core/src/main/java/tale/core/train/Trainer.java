@@ -75,8 +75,11 @@ public final class Trainer {
         void onStep(int step, int totalSteps, float loss, int sequences);
     }
 
-    /** What a run did: steps, the mean loss of the first and last tenth of the steps, wall time. */
-    public record Result(int steps, long sequences, float firstLoss, float lastLoss, double seconds) { }
+    /**
+     * What a run did: steps, the mean loss of the first and last tenth of the steps, wall time, and the median
+     * time of a step (robust to a busy machine's spikes: what comparisons of training cost should use).
+     */
+    public record Result(int steps, long sequences, float firstLoss, float lastLoss, double seconds, double medianStepSeconds) { }
 
     private static final boolean PROFILE = Boolean.getBoolean("tale.train.profile");
 
@@ -95,6 +98,7 @@ public final class Trainer {
         Optimizer undecayed = Optimizer.adamW().optLearningRateTracker(schedule).optWeightDecays(0f).build();
         Random order = new Random(o.seed());
         float[] losses = new float[total];
+        double[] stepSeconds = new double[total];
         long sequences = 0;
         long start = System.nanoTime();
         int step = 0;
@@ -103,7 +107,9 @@ public final class Trainer {
             java.util.Collections.shuffle(shuffled, order);
             for (List<TrainingSequence> batch : shuffled) {
                 if (step >= total) break;
+                long stepStart = System.nanoTime();
                 losses[step] = step(model, weights, batch, o.clipNorm(), decayed, undecayed);
+                stepSeconds[step] = (System.nanoTime() - stepStart) / 1e9;
                 sequences += batch.size();
                 step++;
                 listener.onStep(step, total, losses[step - 1], batch.size());
@@ -111,7 +117,7 @@ public final class Trainer {
         }
         int tenth = Math.max(1, total / 10);
         return new Result(total, sequences, mean(losses, 0, tenth), mean(losses, total - tenth, total),
-                (System.nanoTime() - start) / 1e9);
+                (System.nanoTime() - start) / 1e9, median(stepSeconds));
     }
 
     /** The loss of one batch: mean negative log-likelihood of its targets (no update). */
@@ -184,6 +190,12 @@ public final class Trainer {
         }
         if (!current.isEmpty()) out.add(current);
         return out;
+    }
+
+    private static double median(double[] v) {
+        double[] sorted = v.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted.length == 0 ? 0 : sorted[sorted.length / 2];
     }
 
     private static float mean(float[] v, int from, int to) {
