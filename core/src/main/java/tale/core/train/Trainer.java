@@ -21,7 +21,8 @@ import tale.core.model.Model;
  * Trains with the runtime's own forward ({@link Model#withTensors}) under DJL autograd: AdamW (no decay on
  * norms and biases), linear warm-up and cosine decay, clipping by global gradient norm, batches of similar
  * length in a seeded order, mean cross-entropy over the marked target positions only. The same seed, data and
- * thread count give bitwise the same weights.
+ * thread count give bitwise the same weights. DJL allows one gradient collector per process: one training run at
+ * a time.
  */
 public final class Trainer {
 
