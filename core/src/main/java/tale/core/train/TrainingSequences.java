@@ -8,13 +8,15 @@ import tale.core.InputException;
 import tale.core.model.Model;
 import tale.core.scoring.PreparedBatch;
 import tale.core.scoring.Scorer;
+import tale.core.scoring.Scoring;
 import tale.core.task.Example;
 import tale.core.text.Tokenizer;
 
 /**
  * Turns task examples into training sequences on exactly the prompts the scorer scores: the prompt tokens
  * (system message, demonstrations, question, chat template) as {@link Scorer#prepare} builds them, then the
- * answer (the gold label's tokens, or a free-form task's demonstration), then the stop token that ends the
+ * answer (the gold label's tokens; the gold answer text when log-likelihood scoring compares answer texts; a
+ * free-form task's demonstration), then the stop token that ends the
  * assistant's turn, so that generation stops after the answer.
  */
 public final class TrainingSequences {
@@ -41,8 +43,9 @@ public final class TrainingSequences {
         for (Example e : examples) {
             PreparedBatch.Item item = scorer.prepare(List.of(e)).items().get(0);
             int[] prompt = item.prompt();
-            int[] answer = e.isChoice() ? item.labels().get(e.gold())
-                    : tokenizer.encode(scorer.prompts().answerPrefix() + e.demonstration());
+            int[] answer = !e.isChoice() ? tokenizer.encode(scorer.prompts().answerPrefix() + e.demonstration())
+                    : scorer.scoring() == Scoring.LOGLIK ? item.continuations().get(e.gold()) // the answer text it scores
+                    : item.labels().get(e.gold());
             int[] tokens = Arrays.copyOf(prompt, prompt.length + answer.length + 1);
             System.arraycopy(answer, 0, tokens, prompt.length, answer.length);
             tokens[tokens.length - 1] = stopToken;
