@@ -85,8 +85,6 @@ public final class Trainer {
      */
     public record Result(int steps, long sequences, float firstLoss, float lastLoss, double seconds, double cpuSeconds) { }
 
-    private static final boolean PROFILE = Boolean.getBoolean("tale.train.profile");
-
     private Trainer() { }
 
     /** Trains {@code weights} (of {@code model}) on {@code data}. */
@@ -141,13 +139,10 @@ public final class Trainer {
         Map<String, NDArray> params = weights.trainable();
         float lossValue;
         try (NDManager scope = NDManager.newBaseManager()) {
-            long t0 = System.nanoTime();
             try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
                 Model view = model.withTensors(weights.forStep(scope), scope);
                 NDArray loss = loss(view, scope, batch);
-                long t1 = System.nanoTime();
                 collector.backward(loss);
-                if (PROFILE) System.err.printf("fwd %.1f ms bwd %.1f ms%n", (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6);
                 lossValue = loss.toType(DataType.FLOAT32, false).getFloat();
             }
             List<NDArray> grads = new ArrayList<>();
@@ -163,7 +158,6 @@ public final class Trainer {
                 NDArray factor = scope.create((float) (clipNorm / norm));
                 for (NDArray g : grads) g.muli(factor.toType(g.getDataType(), false));
             }
-            long t2 = System.nanoTime();
             int i = 0;
             for (Map.Entry<String, NDArray> e : params.entrySet()) {
                 NDArray g = grads.get(i++);
@@ -171,7 +165,6 @@ public final class Trainer {
                 opt.update(e.getKey(), e.getValue(), g);
                 g.subi(g); // gradients accumulate across backward passes: start the next step from zero
             }
-            if (PROFILE) System.err.printf("opt %.1f ms%n", (System.nanoTime() - t2) / 1e6);
         }
         return lossValue;
     }
