@@ -65,11 +65,16 @@ public final class Fixtures {
 
     /** The embedded database (no URL). */
     public static DatabaseConfig embeddedDatabase() {
+        return database(Optional.empty(), "tale_orchestrator");
+    }
+
+    /** PostgreSQL at {@code url} as user postgres (trust authentication), or the embedded database without a URL. */
+    public static DatabaseConfig database(Optional<String> url, String schema) {
         return new DatabaseConfig() {
-            @Override public Optional<String> url() { return Optional.empty(); }
-            @Override public Optional<String> username() { return Optional.empty(); }
+            @Override public Optional<String> url() { return url; }
+            @Override public Optional<String> username() { return url.map(u -> "postgres"); }
             @Override public Optional<String> password() { return Optional.empty(); }
-            @Override public String schema() { return "tale_orchestrator"; }
+            @Override public String schema() { return schema; }
         };
     }
 }

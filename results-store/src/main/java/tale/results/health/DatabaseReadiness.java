@@ -5,7 +5,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
-import tale.results.persistence.Database;
+import tale.service.persistence.Database;
 
 /** Ready while the database answers: every query needs it. (Kafka is left out: queries work without the broker.) */
 @Readiness

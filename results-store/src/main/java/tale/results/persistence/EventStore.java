@@ -18,6 +18,7 @@ import tale.messages.JobEvent;
 import tale.messages.JobSpec;
 import tale.messages.SelectionEvent;
 import tale.messages.UnitResult;
+import tale.service.persistence.Database;
 
 /**
  * Writes events into the database, idempotently: delivery is at least once, so every write is keyed by the

@@ -10,12 +10,15 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+import tale.service.persistence.Database;
 
 /** Opens (and migrates) the database at start-up from configuration, so a bad URL fails the start, not a query. */
 @ApplicationScoped
 public class PersistenceProducer {
 
     private static final Logger LOG = Logger.getLogger(PersistenceProducer.class);
+    /** Migrations in {@code db/results}; the embedded file {@code <data-dir>/db/results.mv.db}. */
+    static final Database.Layout LAYOUT = Database.Layout.of("results", PersistenceProducer.class);
 
     @ConfigProperty(name = "tale.db.url")
     Optional<String> url;
@@ -34,7 +37,7 @@ public class PersistenceProducer {
     @Singleton
     @Startup
     Database database() {
-        Database db = Database.open(new Database.Settings(url, username, password, schema, dataDir, maxConnections));
+        Database db = Database.open(LAYOUT, new Database.Settings(url, username, password, schema, dataDir, maxConnections));
         LOG.infof("results database: %s", db);
         return db;
     }

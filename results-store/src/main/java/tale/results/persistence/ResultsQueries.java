@@ -15,6 +15,7 @@ import java.util.Optional;
 import tale.messages.JobEvent.CandidateScore;
 import tale.messages.JobEvent.RoundResult;
 import tale.messages.SelectionEvent;
+import tale.service.persistence.Database;
 
 /** Reads what {@link EventStore} wrote. Rounds come back as the messages' own {@link RoundResult} records. */
 public final class ResultsQueries {
