@@ -36,7 +36,8 @@ import tale.messages.Topics;
 import tale.messages.UnitResult;
 import tale.messages.WorkUnit;
 import tale.worker.evaluation.ExampleScores;
-import tale.worker.evaluation.JobInputs;
+import tale.service.JobSearch;
+import tale.worker.evaluation.UnitRequest;
 
 /**
  * The worker in this JVM against a real broker, a real checkpoint and a real HTTP dataset endpoint: unit results
@@ -111,11 +112,11 @@ class WorkUnitsIT {
         Path modelDir = Path.of(ConfigProvider.getConfig().getValue("tale.worker.model-root", String.class),
                 unit.spec().model());
         try (Model model = Model.load(modelDir)) {
-            SearchInputs inputs = JobInputs.of(unit.spec(), file);
-            SearchInputs.Data data = inputs.load(JobInputs.objective(unit.spec()));
+            SearchInputs inputs = JobSearch.inputs(unit.spec(), file);
+            SearchInputs.Data data = inputs.load(JobSearch.objective(unit.spec()));
             LocalEvaluator core = new LocalEvaluator(model, inputs.scorer(model, data), data.splits(),
                     new LocalEvaluator.Options(true, 16, 8192));
-            return ExampleScores.of(core.evaluate(JobInputs.request(unit)));
+            return ExampleScores.of(core.evaluate(UnitRequest.of(unit)));
         } finally {
             Files.delete(file);
         }
