@@ -93,7 +93,10 @@ public class JobPreparer {
         SearchInputs inputs = check(problems, "task", () -> JobSearch.inputs(spec, dataFile));
         String dataField = spec.dataset() != null ? "dataset" : "data";
         SearchInputs.Data data = inputs == null ? null : check(problems, dataField, () -> inputs.load(objective));
-        SearchConfig config = data == null ? null
+        if (data != null && data.select().isEmpty() && JobSearch.selectOnSelect(spec)) {
+            problems.put("selectOn", "select needs a non-empty select split, but the split gives it no rows");
+        }
+        SearchConfig config = data == null || !problems.isEmpty() ? null
                 : check(problems, "spec", () -> JobSearch.config(spec, numLayers, data, unitExamples));
         if (!problems.isEmpty()) throw new InvalidFieldsException(problems);
         Map<String, Object> run = new LinkedHashMap<>();

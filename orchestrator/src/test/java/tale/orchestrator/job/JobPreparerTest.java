@@ -111,6 +111,8 @@ class JobPreparerTest {
         rejected("initialRemoved", "initialRemoved", List.of(1, 1));
         rejected("initialRemoved", "initialRemoved", List.of(Fixtures.LAYERS));
         rejected("selectOn", "selectOn", "test");
+        assertTrue(problems(spec(f -> { f.put("selectOn", "select"); f.put("splitRows", "12,0"); return f; }))
+                .get("selectOn").contains("empty"));
         rejected("raceShard", "raceShard", 1);
         rejected("raceConfidence", "raceConfidence", 1.5);
         rejected("deploy", "deploy", "all");
@@ -149,8 +151,18 @@ class JobPreparerTest {
     @Test
     void anUploadedDatasetIsFoundByItsId() throws Exception {
         byte[] content = Files.readAllBytes(fixtures.dataRoot.resolve(Fixtures.TASK_FILE));
-        DatasetStore.Stored stored = datasets.store(content, "application/x-ndjson", null);
-        assertEquals(stored.id(), datasets.store(content, "application/x-ndjson", "other.jsonl").id(), "same content, same id");
+        DatasetStore.Stored stored = datasets.store(new java.io.ByteArrayInputStream(content), "application/x-ndjson", null);
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content)),
+                stored.id(), "the id is the SHA-256 of the content");
+        DatasetStore.Stored again = datasets.store(new java.io.ByteArrayInputStream(content), "application/x-ndjson", "other.jsonl");
+        assertEquals(stored.id(), again.id(), "same content, same id");
+        assertEquals("data.jsonl", again.name(), "stored once, under its first name");
+        assertTrue(stored.created() && !again.created());
+        assertEquals(1, Files.list(fixtures.dataDir.resolve("datasets")).count(), "no staging folder is left behind");
+        assertThrows(tale.core.InputException.class, () -> datasets.store(java.io.InputStream.nullInputStream(), "text/csv", null));
+        assertThrows(tale.core.InputException.class, () -> datasets.store(new java.io.ByteArrayInputStream(content), "text/plain", null));
+        assertThrows(tale.core.InputException.class, () -> datasets.store(new java.io.ByteArrayInputStream(content), "text/csv", "../x.csv"));
+        assertEquals(1, Files.list(fixtures.dataDir.resolve("datasets")).count(), "refused uploads leave nothing behind");
         PreparedJob job = preparer.prepare(spec(f -> { f.remove("data"); f.put("dataset", stored.id()); return f; }));
         assertEquals(12, job.config().searchSize());
         assertTrue(problems(spec(f -> { f.put("dataset", stored.id()); return f; })).get("dataset").contains("not both"));

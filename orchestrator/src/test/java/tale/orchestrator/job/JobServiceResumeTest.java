@@ -47,7 +47,7 @@ class JobServiceResumeTest {
             JobStore store = new JobStore(Fixtures.embeddedDatabase(), config);
             DatasetStore datasets = new DatasetStore(config);
             JobService service = new JobService(new JobPreparer(config, datasets), store, publisher,
-                    new JobEventHub(publisher), config);
+                    new JobEventHub(publisher), config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
             service.resumeAll();
             return new Orchestrator(service, units, jobs, store);
         }
