@@ -16,7 +16,6 @@ import tale.core.search.LocalEvaluator;
 import tale.worker.dataset.DatasetStore;
 import tale.worker.evaluation.UnitEvaluator;
 import tale.worker.model.Hardware;
-import tale.worker.model.ModelCache;
 import tale.service.ConfinedRoot;
 
 /** Builds the worker's parts from its configuration (singletons: records and final classes need no proxy). */
@@ -43,9 +42,8 @@ public class WorkerBeans {
         DatasetStore datasets = new DatasetStore(Path.of(config.dataCache()), URI.create(config.orchestratorUrl()),
                 token, config.fetchTimeout());
         Optional<ConfinedRoot> dataRoot = config.dataRoot().map(d -> new ConfinedRoot(Path.of(d), "data root"));
-        ModelCache cache = new ModelCache(config.maxModels(), config.maxJobs(),
-                dir -> Model.load(dir, hardware.modelOptions()));
-        return new UnitEvaluator(models, dataRoot, datasets, cache,
+        return new UnitEvaluator(models, dataRoot, datasets, config.maxModels(), config.maxJobs(),
+                dir -> Model.load(dir, hardware.modelOptions()),
                 new LocalEvaluator.Options(true, config.batchSize(), config.batchTokens()));
     }
 

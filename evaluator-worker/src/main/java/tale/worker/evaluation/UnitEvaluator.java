@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import tale.core.InputException;
 import tale.core.model.Model;
 import tale.core.search.LocalEvaluator;
@@ -28,15 +29,20 @@ public final class UnitEvaluator implements AutoCloseable {
     private final ConfinedRoot models;
     private final Optional<ConfinedRoot> dataRoot;
     private final DatasetStore datasets;
-    private final ModelCache cache;
+    private final ModelCache<PreparedJob.Key, PreparedJob> cache;
     private final LocalEvaluator.Options options;
 
-    public UnitEvaluator(ConfinedRoot models, Optional<ConfinedRoot> dataRoot, DatasetStore datasets, ModelCache cache,
-                         LocalEvaluator.Options options) {
+    /**
+     * @param maxModels loaded models kept at once
+     * @param maxJobs   prepared jobs kept per loaded model
+     * @param loader    loads the model in a checkpoint directory (device and precision decided there)
+     */
+    public UnitEvaluator(ConfinedRoot models, Optional<ConfinedRoot> dataRoot, DatasetStore datasets, int maxModels,
+                         int maxJobs, Function<Path, Model> loader, LocalEvaluator.Options options) {
         this.models = models;
         this.dataRoot = dataRoot;
         this.datasets = datasets;
-        this.cache = cache;
+        this.cache = new ModelCache<>(maxModels, maxJobs, loader);
         this.options = options;
     }
 
@@ -45,7 +51,7 @@ public final class UnitEvaluator implements AutoCloseable {
         JobSpec spec = unit.spec();
         Path modelDir = models.resolve(spec.model(), "model");
         PreparedJob.Key key = new PreparedJob.Key(JobSearch.inputs(spec, dataFile(spec)), JobSearch.objective(spec));
-        LoadedModel loaded = cache.get(modelDir);
+        LoadedModel<PreparedJob.Key, PreparedJob> loaded = cache.get(modelDir);
         PreparedJob job = loaded.job(key, k -> prepare(loaded.model(), k));
         return ExampleScores.of(job.evaluator().evaluate(UnitRequest.of(unit)));
     }

@@ -7,12 +7,15 @@ import tale.core.model.Model;
 /**
  * A loaded model with the jobs prepared for it: what a job's units share (task rows, prompts, tokenized batches)
  * is built once per job, not per unit.
+ *
+ * @param <K> what identifies a job's preparation
+ * @param <J> a prepared job
  */
-public final class LoadedModel implements AutoCloseable {
+public final class LoadedModel<K, J> implements AutoCloseable {
 
     private final Path dir;
     private final Model model;
-    private final LruCache<Object, Object> jobs;
+    private final LruCache<K, J> jobs;
 
     LoadedModel(Path dir, Model model, int maxJobs) {
         this.dir = dir;
@@ -29,9 +32,8 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     /** The job prepared for {@code key}, prepared now when not kept. */
-    @SuppressWarnings("unchecked")
-    public <K, J> J job(K key, Function<K, J> prepare) {
-        return (J) jobs.get(key, k -> prepare.apply((K) k));
+    public J job(K key, Function<K, J> prepare) {
+        return jobs.get(key, prepare);
     }
 
     @Override
