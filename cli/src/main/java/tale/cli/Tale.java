@@ -9,6 +9,7 @@ import tale.core.InputException;
         description = "Task-Aware Layer Elimination: prune transformer layers by measured task accuracy.",
         subcommands = {MakeTinyCommand.class, LogitsCommand.class, BenchPrefillCommand.class, ExportCommand.class,
                 EvalCommand.class, PromptCommand.class, BenchEvalCommand.class, SearchCommand.class, BenchSearchCommand.class,
+                AnalyzeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Tale {
 
