@@ -32,6 +32,11 @@ public final class AnalysisChart {
     public static final String MUTUAL_INFORMATION = "mutual information, bits (right axis)";
     public static final String FILE_STEM = "analysis";
 
+    private static final Color LENS_COLOR = new Color(0x1f77b4);
+    private static final Color REMOVAL_COLOR = new Color(0xff7f0e);
+    private static final Color MI_COLOR = new Color(0x2ca02c);
+    private static final Color SEARCH_COLOR = new Color(0xd62728);
+
     private AnalysisChart() { }
 
     /** The chart of {@code analysis} (an analysis.json tree). */
@@ -40,7 +45,7 @@ public final class AnalysisChart {
         String title = String.format(Locale.ROOT, "%s on %s (%s split, %d examples, %s scoring)",
                 Path.of(run.path("model").asText("model")).getFileName(), run.path("task").asText(),
                 run.path("analysedSplit").asText(), analysis.path("examples").asInt(), run.path("scoring").asText());
-        XYChart chart = new XYChartBuilder().width(1000).height(560).title(title).xAxisTitle("layer (-1: embeddings)")
+        XYChart chart = new XYChartBuilder().width(1000).height(560).title(title).xAxisTitle("layer (-1: the embeddings, before layer 0)")
                 .yAxisTitle("accuracy").build();
         Styler styler = chart.getStyler();
         styler.setLegendPosition(Styler.LegendPosition.OutsideS);
@@ -69,8 +74,12 @@ public final class AnalysisChart {
         fullLine.setMarker(SeriesMarkers.NONE);
         fullLine.setLineColor(Color.GRAY);
         fullLine.setLineStyle(new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
-        chart.addSeries(LOGIT_LENS, lensX, lensY).setMarker(SeriesMarkers.CIRCLE);
-        chart.addSeries(REMOVAL, removalX, removalY).setMarker(SeriesMarkers.SQUARE);
+        XYSeries lens = chart.addSeries(LOGIT_LENS, lensX, lensY);
+        lens.setMarker(SeriesMarkers.CIRCLE);
+        color(lens, LENS_COLOR);
+        XYSeries removal = chart.addSeries(REMOVAL, removalX, removalY);
+        removal.setMarker(SeriesMarkers.SQUARE);
+        color(removal, REMOVAL_COLOR);
         JsonNode search = analysis.path("search");
         if (search.isObject() && search.path("finalRemoved").size() > 0) {
             List<Double> x = new ArrayList<>(), y = new ArrayList<>();
@@ -81,16 +90,25 @@ public final class AnalysisChart {
             XYSeries marks = chart.addSeries(SEARCH_REMOVED, x, y);
             marks.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
             marks.setMarker(SeriesMarkers.DIAMOND);
-            marks.setMarkerColor(Color.RED);
+            marks.setMarkerColor(SEARCH_COLOR);
         }
         XYSeries mi = chart.addSeries(MUTUAL_INFORMATION, lensX, miY);
         mi.setYAxisGroup(1);
         mi.setMarker(SeriesMarkers.TRIANGLE_UP);
+        color(mi, MI_COLOR);
         double entropy = analysis.path("labels").path("entropyBits").asDouble();
         chart.getStyler().setYAxisMin(1, 0.0);
         if (entropy > 0) chart.getStyler().setYAxisMax(1, entropy);
-        styler.setMarkerSize(7);
+        styler.setMarkerSize(8);
+        chart.getStyler().setXAxisMin(-1.0).setXAxisMax((double) numLayers - 1);
+        // Layers are whole numbers: integer labels make xchart pick a whole-number tick step.
+        chart.getStyler().setXAxisDecimalPattern("0");
         return chart;
+    }
+
+    private static void color(XYSeries series, Color c) {
+        series.setLineColor(c);
+        series.setMarkerColor(c);
     }
 
     /** Writes {@code analysis.svg} and {@code analysis.png} into {@code dir}; returns their paths. */
