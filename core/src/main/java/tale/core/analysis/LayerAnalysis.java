@@ -61,7 +61,6 @@ public final class LayerAnalysis {
                              LocalEvaluator.Options options, ProbeMutualInformation.Options probe,
                              LongConsumer progress) {
         if (examples.isEmpty()) throw new InputException("the " + split + " split has no examples to analyse");
-        if (!options.prefixReuse()) throw new InputException("the analysis reads every layer from one shared pass: prefix reuse is needed");
         int layers = model.numLayers();
         Boundaries seen = new Boundaries(scorer, layers);
         LocalEvaluator evaluator = new LocalEvaluator(model, scorer, Map.of(split, examples), options, progress, seen);
