@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.knowm.xchart.AnnotationLine;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
@@ -91,6 +92,10 @@ public final class AnalysisChart {
             marks.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
             marks.setMarker(SeriesMarkers.DIAMOND);
             marks.setMarkerColor(SEARCH_COLOR);
+            // A faint vertical line through each removed layer, so that the marks stay visible under other series.
+            x.forEach(layer -> chart.addAnnotation(new AnnotationLine(layer, true, false)));
+            styler.setAnnotationLineColor(new Color(0xd6, 0x27, 0x28, 0x60));
+            styler.setAnnotationLineStroke(new BasicStroke(6f));
         }
         XYSeries mi = chart.addSeries(MUTUAL_INFORMATION, lensX, miY);
         mi.setYAxisGroup(1);
