@@ -10,6 +10,7 @@ import tale.core.InputException;
         subcommands = {MakeTinyCommand.class, LogitsCommand.class, BenchPrefillCommand.class, ExportCommand.class,
                 EvalCommand.class, PromptCommand.class, TrainDemoCommand.class, FinetuneCommand.class,
                 BooleanExpressionsCommand.class, BenchFinetuneCommand.class, BenchEvalCommand.class, SearchCommand.class, BenchSearchCommand.class,
+                AnalyzeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Tale {
 

@@ -32,6 +32,9 @@ import tale.core.task.Split;
  * B examples through one layer counts B). Only the prompt prefill that this class runs is counted; what scoring
  * does after the last layer (answer continuations, decoded tokens) is the same for every candidate in every
  * mode and is not. Not thread-safe: one search at a time.
+ *
+ * <p>A {@link BoundaryListener} sees the shared main state at each layer boundary it passes, so that a layer
+ * analysis reads hidden states and early exits from the same forward that scores the candidates.
  */
 public final class LocalEvaluator implements CandidateEvaluator {
 
@@ -54,11 +57,21 @@ public final class LocalEvaluator implements CandidateEvaluator {
         }
     }
 
+    /** Sees each batch's main state (prefix reuse only) at the layer boundaries it passes. */
+    public interface BoundaryListener {
+        /**
+         * The main state of {@code batch} holds the residual stream entering layer {@code boundary} ({@code
+         * numLayers}: after the last layer). Fork it to score or decode; never advance it.
+         */
+        void atBoundary(PreparedBatch batch, int boundary, ForwardState main);
+    }
+
     private final Model model;
     private final Scorer scorer;
     private final Map<Split, List<Example>> splits;
     private final Options options;
     private final LongConsumer progress;
+    private final BoundaryListener boundaries;
     private final Map<String, List<PreparedBatch>> prepared = new HashMap<>();
     private long layerForwards;
 
@@ -68,6 +81,20 @@ public final class LocalEvaluator implements CandidateEvaluator {
      */
     public LocalEvaluator(Model model, Scorer scorer, Map<Split, List<Example>> splits, Options options,
                           LongConsumer progress) {
+        this(model, scorer, splits, options, progress, null);
+    }
+
+    /**
+     * @param boundaries told of the main state at every boundary of the request's active layers, and after the
+     *                   last layer, when the request includes {@link ScoreRequest#AS_IS} (without it the pass ends
+     *                   at the last candidate); needs prefix reuse
+     */
+    public LocalEvaluator(Model model, Scorer scorer, Map<Split, List<Example>> splits, Options options,
+                          LongConsumer progress, BoundaryListener boundaries) {
+        if (boundaries != null && !options.prefixReuse()) {
+            throw new IllegalArgumentException("a boundary listener needs prefix reuse (one shared pass per batch)");
+        }
+        this.boundaries = boundaries;
         this.model = model;
         this.scorer = scorer;
         this.splits = Map.copyOf(splits);
@@ -130,6 +157,7 @@ public final class LocalEvaluator implements CandidateEvaluator {
         int lastCandidate = candidates.last();
         try (ForwardState main = model.start(batch.sequences())) {
             for (int l : mask.active()) {
+                if (boundaries != null) boundaries.atBoundary(batch, l, main);
                 if (candidates.contains(l)) {
                     try (ForwardState fork = main.fork()) {
                         fork.skipTo(l + 1);
@@ -142,6 +170,7 @@ public final class LocalEvaluator implements CandidateEvaluator {
             }
             if (asIs) {
                 main.skipTo(model.numLayers());
+                if (boundaries != null) boundaries.atBoundary(batch, model.numLayers(), main);
                 out.put(ScoreRequest.AS_IS, scorer.score(batch, main));
             }
         }
