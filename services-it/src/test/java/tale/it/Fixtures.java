@@ -115,14 +115,9 @@ final class Fixtures {
         }
     }
 
-    /** A fresh PostgreSQL schema for one test class; dropped by {@link #dropSchema}. */
-    static String createSchema(String name) {
-        sql("DROP SCHEMA IF EXISTS " + name + " CASCADE", "CREATE SCHEMA " + name);
-        return PG_BASE + "?currentSchema=" + name;
-    }
-
-    static void dropSchema(String name) {
-        sql("DROP SCHEMA IF EXISTS " + name + " CASCADE");
+    /** Drops the schemas a test's services created (Flyway creates each service's schema, named by TALE_DB_SCHEMA). */
+    static void dropSchemas(String... names) {
+        for (String name : names) sql("DROP SCHEMA IF EXISTS " + name + " CASCADE");
     }
 
     private static void sql(String... statements) {

@@ -57,15 +57,16 @@ class ServicesIT {
         model = Fixtures.tinyModel(models);
         rows = Fixtures.rows(dir);
         schema = "it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        String dbUrl = Fixtures.createSchema(schema);
-        Map<String, String> db = Map.of("TALE_DB_USERNAME", Fixtures.PG_USER);
+        Path dataRoot = Files.createDirectories(dir.resolve("data-root"));
         // Small units (many per round, so both workers get some) and a short unit timeout (a killed worker's unit is
-        // re-issued soon).
-        Map<String, String> orchestrator = Map.of("TALE_DB_USERNAME", Fixtures.PG_USER,
-                "TALE_ORCHESTRATOR_UNIT_EXAMPLES", "4", "TALE_ORCHESTRATOR_UNIT_TIMEOUT", "30s");
+        // re-issued soon); each service's tables in a schema of this test's own.
+        Map<String, String> orchestrator = Map.of("TALE_DB_USERNAME", Fixtures.PG_USER, "TALE_DB_SCHEMA", schema + "_orchestrator",
+                "TALE_ORCHESTRATOR_UNIT_EXAMPLES", "4", "TALE_ORCHESTRATOR_UNIT_TIMEOUT", "30s",
+                "TALE_ORCHESTRATOR_DATA_ROOT", dataRoot.toString());
+        Map<String, String> results = Map.of("TALE_DB_USERNAME", Fixtures.PG_USER, "TALE_DB_SCHEMA", schema + "_results");
         cluster = LocalCluster.start(LocalCluster.Options.of(Fixtures.repo(), dir.resolve("run"), 2,
-                        LocalCluster.Ports.free(2, dir.resolve("kafka")), models).withDbUrl(dbUrl)
-                .withExtraEnv(Map.of("orchestrator", orchestrator, "results-store", db)));
+                        LocalCluster.Ports.free(2, dir.resolve("kafka")), models).withDbUrl(Fixtures.PG_BASE)
+                .withExtraEnv(Map.of("orchestrator", orchestrator, "results-store", results)));
         client = new TaleClient(cluster.orchestratorUrl(), cluster.apiToken());
         dataset = client.uploadDataset(rows, "application/x-ndjson");
         reference = Fixtures.localSummary(model, rows, Fixtures.job(dataset, Fixtures.MODEL, Fixtures.TASK));
@@ -75,7 +76,7 @@ class ServicesIT {
     void stopCluster() {
         List<ProcessHandle> started = cluster == null ? List.of() : cluster.processes();
         if (cluster != null) cluster.close();
-        if (schema != null) Fixtures.dropSchema(schema);
+        if (schema != null) Fixtures.dropSchemas(schema + "_orchestrator", schema + "_results");
         List<ProcessHandle> alive = started.stream().filter(ProcessHandle::isAlive).toList();
         assertTrue(alive.isEmpty(), "processes left running: " + alive);
     }

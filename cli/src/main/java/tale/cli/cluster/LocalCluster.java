@@ -168,6 +168,7 @@ public final class LocalCluster implements AutoCloseable {
 
     private ServiceProcess.Spec resultsStore() {
         Map<String, String> env = commonEnv("results-store");
+        env.put("TALE_RESULTS_DATA_DIR", dir("results-store").resolve("data").toString());
         db(env);
         return spec("results-store", "results-store", options.ports().resultsStore(), env, "-Xmx512m");
     }
@@ -214,8 +215,9 @@ public final class LocalCluster implements AutoCloseable {
         return env;
     }
 
+    /** PostgreSQL when a URL is given (extraEnv may add TALE_DB_USERNAME, TALE_DB_SCHEMA); else the embedded database. */
     private void db(Map<String, String> env) {
-        if (options.dbUrl() != null) env.put("TALE_DB_URL", options.dbUrl());
+        if (options.dbUrl() != null) env.putIfAbsent("TALE_DB_URL", options.dbUrl());
     }
 
     private ServiceProcess.Spec spec(String name, String module, int port, Map<String, String> env, String heap,
