@@ -94,14 +94,14 @@ final class DemoCommand implements Callable<Integer> {
         try {
             clean(run);
             ServiceJars.ensureBuilt(root, run.resolve("logs").resolve("build.log"), err);
-            Path model = demoModel(models.resolve(MODEL_NAME), out, err);
+            Path model = demoModel(models, out, err);
             Path taskFile = taskFile(root, run, err);
             LocalCluster.Ports ports = freePorts ? LocalCluster.Ports.free(workers, run.resolve("kafka"))
                     : LocalCluster.Ports.fixed(workers);
             err.printf("tale demo: starting Kafka, results-store, orchestrator, %d worker(s) and model-server (logs in %s)%n",
                     workers, run.resolve("logs"));
             err.flush();
-            LocalCluster cluster = LocalCluster.start(LocalCluster.Options.of(root, run, workers, ports, models)
+            LocalCluster cluster = LocalCluster.start(LocalCluster.Options.of(root, run, workers, ports, model.getParent())
                     .withServedModel(new LocalCluster.ServedModel(MODEL_NAME, model)));
             try {
                 int status = runJob(cluster, model, taskFile, out, err);
@@ -161,7 +161,13 @@ final class DemoCommand implements Callable<Integer> {
                 Math.min(SpeedComparison.MAX_PROMPTS, rows.test().size()), SpeedComparison.NEW_TOKENS, SpeedComparison.ROUNDS);
         out.flush();
         List<Integer> deployed = DemoReport.removed(summary.path(deploy));
-        askModelServer(cluster, rows, deployed, out);
+        if (deployed.size() < summary.path("search").path("numLayers").asInt()) {
+            askModelServer(cluster, rows, deployed, out);
+        } else {
+            // A selection removing every layer is refused by its own message type: nothing to deploy or ask.
+            out.println("\nthe " + deploy + " configuration removes every layer (an untrained model scores 0 everywhere): "
+                    + "nothing is deployed to the model server");
+        }
         out.println("dashboard: " + cluster.resultsStoreUrl() + "/  (job " + id + ")");
         out.flush();
         return 0;
@@ -218,9 +224,13 @@ final class DemoCommand implements Callable<Integer> {
         out.println("stop them with: ./tale demo --stop" + (runDir != null ? " --run-dir " + run : ""));
     }
 
-    /** The demo model: trained by {@code tale train-demo} (reused when already there); a random tiny one without it. */
-    private Path demoModel(Path dir, PrintWriter out, PrintWriter err) {
+    /**
+     * The demo model, {@code <root>/demo}: trained by {@code tale train-demo} (which reuses a model it trained before);
+     * without that command, a random tiny model in a folder of its own (never mistaken for a trained one).
+     */
+    private Path demoModel(Path root, PrintWriter out, PrintWriter err) {
         CommandLine tale = new CommandLine(new Tale());
+        Path dir = root.resolve(MODEL_NAME);
         if (tale.getSubcommands().containsKey("train-demo")) {
             err.println("tale demo: training or reusing the demo model in " + dir + " (tale train-demo)...");
             err.flush();
@@ -228,6 +238,7 @@ final class DemoCommand implements Callable<Integer> {
             if (status != 0) throw new ClusterException("tale train-demo --out " + dir + " failed with status " + status);
             return dir;
         }
+        dir = root.resolveSibling(root.getFileName() + "-untrained").resolve(MODEL_NAME);
         if (!Files.exists(dir.resolve("config.json"))) {
             err.println("tale demo: this build has no train-demo command; using an untrained tiny model in " + dir
                     + " (its accuracies are chance)");

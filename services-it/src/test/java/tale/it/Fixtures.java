@@ -33,6 +33,7 @@ final class Fixtures {
 
     static final String TASK = "bbh_boolean_expressions";
     static final String MODEL = "tiny";
+    static final String BROKEN_MODEL = "tiny-without-weights";
     static final String PG_BASE = "jdbc:postgresql://127.0.0.1:5432/test";
     static final String PG_USER = "postgres";
 
@@ -48,6 +49,12 @@ final class Fixtures {
         Path dir = modelRoot.resolve(MODEL);
         TinyCheckpoint.write(TinyCheckpoint.Spec.defaults("llama").withLayers(6).withDtype(TensorType.F32).withSeed(3), dir);
         return dir;
+    }
+
+    /** A model folder with the tiny model's config.json and tokenizer but no weights: readable, not loadable. */
+    static void brokenModel(Path modelRoot, Path tiny) throws IOException {
+        Path dir = Files.createDirectories(modelRoot.resolve(BROKEN_MODEL));
+        for (String f : List.of("config.json", "tokenizer.json", "tokenizer_config.json")) Files.copy(tiny.resolve(f), dir.resolve(f));
     }
 
     /** 48 generated boolean expressions in the BIG-Bench-Hard row format (a test resource). */

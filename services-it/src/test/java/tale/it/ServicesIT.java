@@ -55,6 +55,7 @@ class ServicesIT {
         dir = Files.createDirectories(Fixtures.repo().resolve("services-it/target/it-" + UUID.randomUUID().toString().substring(0, 8)));
         Path models = Files.createDirectories(dir.resolve("models"));
         model = Fixtures.tinyModel(models);
+        Fixtures.brokenModel(models, model);
         rows = Fixtures.rows(dir);
         schema = "it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         Path dataRoot = Files.createDirectories(dir.resolve("data-root"));
@@ -153,21 +154,15 @@ class ServicesIT {
             String poison = "poison " + UUID.randomUUID();
             TopicReader.send(cluster.kafkaBootstrap(), Topics.WORK_UNITS, "poison", poison);
             String good = client.submitAccepted(Fixtures.job(dataset, Fixtures.MODEL, Fixtures.TASK));
-            String missing = client.submitAccepted(Fixtures.job(dataset, "no-such-model", Fixtures.TASK));
-            TaleClient.Answer unknownTask = client.submit(Fixtures.job(dataset, Fixtures.MODEL, "no_such_task"));
-
-            JsonNode missingJob = client.awaitTerminal(missing, JOB_TIMEOUT);
-            assertEquals("failed", missingJob.path("state").asText(), missingJob::toString);
-            assertTrue(missingJob.path("error").asText().contains("no-such-model"), missingJob::toString);
-
-            if (unknownTask.status() == 400) {
-                assertTrue(unknownTask.body().contains("task"), unknownTask.body());
-            } else {
-                assertEquals(202, unknownTask.status(), unknownTask.body());
-                JsonNode job = client.awaitTerminal(unknownTask.json().path("id").asText(), JOB_TIMEOUT);
-                assertEquals("failed", job.path("state").asText(), job::toString);
-                assertTrue(job.path("error").asText().contains("no_such_task"), job::toString);
-            }
+            // Refused at once (400) or failed by the workers: either way the reason names the culprit.
+            assertFailsNaming(client.submit(Fixtures.job(dataset, "no-such-model", Fixtures.TASK)), "no-such-model");
+            assertFailsNaming(client.submit(Fixtures.job(dataset, Fixtures.MODEL, "no_such_task")), "no_such_task");
+            // A model the orchestrator can read (config.json) but no worker can load (no weights): the workers' error
+            // results fail the job.
+            String broken = client.submitAccepted(Fixtures.job(dataset, Fixtures.BROKEN_MODEL, Fixtures.TASK));
+            JsonNode brokenJob = client.awaitTerminal(broken, JOB_TIMEOUT);
+            assertEquals("failed", brokenJob.path("state").asText(), brokenJob::toString);
+            assertTrue(brokenJob.path("error").asText().contains(Fixtures.BROKEN_MODEL), brokenJob::toString);
             assertSameAsReference(client.awaitTerminal(good, JOB_TIMEOUT));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (dlq.entries().stream().noneMatch(e -> poison.equals(e.value()))) {
@@ -199,6 +194,17 @@ class ServicesIT {
         TaleClient.Answer outsideModel = client.submit(Fixtures.job(dataset, "../../etc", Fixtures.TASK));
         assertEquals(400, outsideModel.status(), outsideModel.body());
         assertTrue(outsideModel.body().contains("model"), outsideModel.body());
+    }
+
+    private void assertFailsNaming(TaleClient.Answer submitted, String culprit) {
+        if (submitted.status() == 400) {
+            assertTrue(submitted.body().contains(culprit), submitted.body());
+            return;
+        }
+        assertEquals(202, submitted.status(), submitted.body());
+        JsonNode job = client.awaitTerminal(submitted.json().path("id").asText(), JOB_TIMEOUT);
+        assertEquals("failed", job.path("state").asText(), job::toString);
+        assertTrue(job.path("error").asText().contains(culprit), job::toString);
     }
 
     private JsonNode get(String url, boolean withToken) {
