@@ -78,7 +78,12 @@ final class EvalCommand implements Callable<Integer> {
 
     /** A bar redrawn in place on a terminal; one line per update when stderr is a file or a pipe (CI logs). */
     static ProgressBar progressBar(String name, int total, PrintWriter err) {
-        ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(name).setInitialMax(total).setUnit(" ex", 1)
+        return progressBar(name, total, " ex", err);
+    }
+
+    /** {@link #progressBar(String, int, PrintWriter)} counting {@code unit} (" ex", " step"). */
+    static ProgressBar progressBar(String name, int total, String unit, PrintWriter err) {
+        ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(name).setInitialMax(total).setUnit(unit, 1)
                 .showSpeed().setUpdateIntervalMillis(1000);
         if (System.console() == null) {
             b.setStyle(ProgressBarStyle.ASCII).setConsumer(new DelegatingProgressBarConsumer(line -> {

@@ -8,7 +8,8 @@ import tale.core.InputException;
 @Command(name = "tale", mixinStandardHelpOptions = true, version = "tale 0.1.0",
         description = "Task-Aware Layer Elimination: prune transformer layers by measured task accuracy.",
         subcommands = {DemoCommand.class, MakeTinyCommand.class, LogitsCommand.class, BenchPrefillCommand.class, ExportCommand.class,
-                EvalCommand.class, PromptCommand.class, BenchEvalCommand.class, SearchCommand.class, BenchSearchCommand.class,
+                EvalCommand.class, PromptCommand.class, TrainDemoCommand.class, FinetuneCommand.class,
+                BooleanExpressionsCommand.class, BenchFinetuneCommand.class, BenchEvalCommand.class, SearchCommand.class, BenchSearchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Tale {
 

@@ -180,8 +180,7 @@ public final class ForwardState implements AutoCloseable {
         }
         float[] values;
         try (NDManager scope = manager.newSubManager()) {
-            NDArray logProbs = logitsRows(scope, flat).toType(DataType.FLOAT32, false).logSoftmax(-1); // [N, V]
-            values = logProbs.gather(scope.create(targetIds, new Shape(flat.length, 1)), 1).toFloatArray(); // [N]
+            values = logProbs(scope, flat, targetIds).toType(DataType.FLOAT32, false).toFloatArray();
         }
         int k = 0;
         for (int[] p : positions) {
@@ -189,6 +188,25 @@ public final class ForwardState implements AutoCloseable {
             k += p.length;
         }
         return out;
+    }
+
+    /**
+     * {@link #logProbsAt} as one array [N] in {@code scope} (positions of all sequences in order), in the
+     * compute type (f32 for f16), for training: it stays on the autograd graph of the weights.
+     */
+    public NDArray logProbsTensor(NDManager scope, List<int[]> positions, List<int[]> targets) {
+        long[] flat = flatIndex(positions);
+        long[] targetIds = targets.stream().flatMapToInt(Arrays::stream).mapToLong(this::checkToken).toArray();
+        if (targetIds.length != flat.length) throw new IllegalArgumentException("positions and targets differ in length");
+        if (flat.length == 0) throw new IllegalArgumentException("no positions to score");
+        return logProbs(scope, flat, targetIds);
+    }
+
+    private NDArray logProbs(NDManager scope, long[] flat, long[] targetIds) {
+        NDArray logits = logitsRows(scope, flat);
+        if (logits.getDataType() == DataType.FLOAT16) logits = logits.toType(DataType.FLOAT32, false);
+        NDArray logProbs = logits.logSoftmax(-1);                                                     // [N, V]
+        return logProbs.gather(scope.create(targetIds, new Shape(flat.length, 1)), 1).reshape(flat.length); // [N]
     }
 
     /** Tokens produced for one sequence, and whether it ended on a stop token (not included). */
@@ -402,11 +420,12 @@ public final class ForwardState implements AutoCloseable {
         return bias == null ? y : y.add(bias);
     }
 
-    /** RMSNorm over the last axis, in f32 whatever the compute type. */
+    /** RMSNorm over the last axis, in f32 for f16 (f64 stays f64, for gradient checks). */
     private NDArray rmsNorm(NDArray x, NDArray weight) {
-        NDArray xf = x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+        boolean half = x.getDataType() == DataType.FLOAT16;
+        NDArray xf = half ? x.toType(DataType.FLOAT32, false) : x;
         NDArray normed = xf.div(xf.square().mean(new int[] {-1}, true).add((float) cfg.rmsNormEps()).sqrt());
-        if (x.getDataType() != DataType.FLOAT32) normed = normed.toType(x.getDataType(), false);
+        if (half) normed = normed.toType(x.getDataType(), false);
         return normed.mul(weight);
     }
 

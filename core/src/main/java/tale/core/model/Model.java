@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import tale.core.InputException;
@@ -47,9 +48,10 @@ public final class Model implements AutoCloseable {
     private final Tokenizer tokenizer;         // null when the directory has no tokenizer.json
     private final ChatTemplate chatTemplate;   // null when the tokenizer config has no template
     private final Set<Integer> stopTokens;
+    private final boolean view;                // shares another model's tokenizer and does not own its weights
 
     private Model(Path dir, ModelConfig config, Weights weights, Tokenizer tokenizer, ChatTemplate chatTemplate,
-                  Set<Integer> stopTokens) {
+                  Set<Integer> stopTokens, boolean view) {
         this.dir = dir;
         this.config = config;
         this.weights = weights;
@@ -57,6 +59,7 @@ public final class Model implements AutoCloseable {
         this.tokenizer = tokenizer;
         this.chatTemplate = chatTemplate;
         this.stopTokens = stopTokens;
+        this.view = view;
     }
 
     public static Model load(Path dir) {
@@ -73,7 +76,7 @@ public final class Model implements AutoCloseable {
                 ChatTemplate template = ChatTemplate.loadIfPresent(dir).orElse(null);
                 Set<Integer> stops = new LinkedHashSet<>(ckpt.config().eosTokenIds());
                 stops.addAll(GenerationConfig.read(dir).eosTokenIds());
-                return new Model(dir, ckpt.config(), weights, tokenizer, template, Set.copyOf(stops));
+                return new Model(dir, ckpt.config(), weights, tokenizer, template, Set.copyOf(stops), false);
             } catch (RuntimeException e) {
                 weights.close();
                 throw e;
@@ -153,6 +156,26 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /**
+     * Every weight by its Hugging Face tensor name, in the checkpoint's layout ({@code [out, in]} for linear
+     * layers; no {@code lm_head.weight} when tied). These are the loaded arrays, often read-only file mappings:
+     * copy them ({@code duplicate()}) before changing anything.
+     */
+    public Map<String, NDArray> tensors() {
+        return weights.tensors();
+    }
+
+    /**
+     * This model (config, tokenizer, template) running its forward on {@code tensors} instead of its own
+     * weights: same names and shapes as {@link #tensors()}, any floating type (all the same). This is how
+     * training runs the one forward on trainable arrays: operations on them are recorded by autograd.
+     * Forwards of the view create their arrays under {@code manager}. Closing the view closes neither the
+     * tensors nor this model.
+     */
+    public Model withTensors(Map<String, NDArray> tensors, NDManager manager) {
+        return new Model(dir, config, new Weights(config, tensors, manager), tokenizer, chatTemplate, stopTokens, true);
+    }
+
     Weights weights() {
         return weights;
     }
@@ -187,6 +210,7 @@ public final class Model implements AutoCloseable {
 
     @Override
     public void close() {
+        if (view) return;
         weights.close();
         if (tokenizer != null) tokenizer.close();
     }

@@ -9,6 +9,9 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.ShortBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tale.core.InputException;
 
 /**
  * All weights of a decoder as NDArrays in the compute type. Linear weights are kept as transposed views
@@ -48,6 +51,7 @@ final class Weights implements AutoCloseable {
     final NDArray finalNorm;  // [H]
     final NDArray lmHeadT;    // [H, V]
     final NDArray attnScale;  // scalar 1/sqrt(hd), an NDArray so that autograd never sees a freed scalar
+    private final boolean tiedHead; // the LM head is the embedding matrix
 
     private final DataType computeType;
     private final Checkpoint ckpt;
@@ -87,7 +91,9 @@ final class Weights implements AutoCloseable {
             finalNorm = load("model.norm.weight", h);
             if (ckpt.has("lm_head.weight") || !c.tieWordEmbeddings()) {
                 lmHeadT = linearT("lm_head.weight", v, h);
+                tiedHead = false;
             } else {
+                tiedHead = true;
                 lmHeadT = embed.transpose(); // tied: the LM head is the embedding matrix
             }
             attnScale = manager.create((float) (1.0 / Math.sqrt(c.headDim()))).toType(computeType, false);
@@ -98,6 +104,80 @@ final class Weights implements AutoCloseable {
             if (cpuStaging != null) cpuStaging.close();
             widen = null;
         }
+    }
+
+    /**
+     * Weights made of the given tensors (Hugging Face names and layouts, as {@link #tensors()} gives them), e.g.
+     * trainable copies. The arrays are used as they are, never copied or modified; {@code manager} receives
+     * what the forward creates. The compute type is the embedding's type.
+     */
+    Weights(ModelConfig c, Map<String, NDArray> tensors, NDManager manager) {
+        this.ckpt = null;
+        this.manager = manager;
+        this.computeType = required(tensors, "model.embed_tokens.weight").getDataType();
+        embed = required(tensors, "model.embed_tokens.weight");
+        layers = new Layer[c.numLayers()];
+        for (int i = 0; i < layers.length; i++) {
+            String p = "model.layers." + i + ".";
+            layers[i] = new Layer(
+                    required(tensors, p + "input_layernorm.weight"),
+                    required(tensors, p + "self_attn.q_proj.weight").transpose(),
+                    c.qkvBias() ? required(tensors, p + "self_attn.q_proj.bias") : null,
+                    required(tensors, p + "self_attn.k_proj.weight").transpose(),
+                    c.qkvBias() ? required(tensors, p + "self_attn.k_proj.bias") : null,
+                    required(tensors, p + "self_attn.v_proj.weight").transpose(),
+                    c.qkvBias() ? required(tensors, p + "self_attn.v_proj.bias") : null,
+                    required(tensors, p + "self_attn.o_proj.weight").transpose(),
+                    c.oBias() ? required(tensors, p + "self_attn.o_proj.bias") : null,
+                    required(tensors, p + "post_attention_layernorm.weight"),
+                    required(tensors, p + "mlp.gate_proj.weight").transpose(),
+                    c.mlpBias() ? required(tensors, p + "mlp.gate_proj.bias") : null,
+                    required(tensors, p + "mlp.up_proj.weight").transpose(),
+                    c.mlpBias() ? required(tensors, p + "mlp.up_proj.bias") : null,
+                    required(tensors, p + "mlp.down_proj.weight").transpose(),
+                    c.mlpBias() ? required(tensors, p + "mlp.down_proj.bias") : null);
+        }
+        finalNorm = required(tensors, "model.norm.weight");
+        NDArray head = tensors.get("lm_head.weight");
+        lmHeadT = head != null ? head.transpose() : embed.transpose();
+        tiedHead = head == null;
+        attnScale = manager.create((float) (1.0 / Math.sqrt(c.headDim()))).toType(computeType, false);
+    }
+
+    private static NDArray required(Map<String, NDArray> tensors, String name) {
+        NDArray t = tensors.get(name);
+        if (t == null) throw new InputException("no tensor " + name + " among the given weights");
+        return t;
+    }
+
+    /**
+     * Every weight by its Hugging Face name, in the checkpoint's layout ({@code [out, in]} for linear layers):
+     * views of the loaded arrays, to be read or copied, never modified. A tied LM head is not listed.
+     */
+    Map<String, NDArray> tensors() {
+        Map<String, NDArray> m = new LinkedHashMap<>();
+        m.put("model.embed_tokens.weight", embed);
+        for (int i = 0; i < layers.length; i++) {
+            String p = "model.layers." + i + ".";
+            Layer l = layers[i];
+            m.put(p + "input_layernorm.weight", l.attnNorm());
+            putLinear(m, p + "self_attn.q_proj", l.qT(), l.qBias());
+            putLinear(m, p + "self_attn.k_proj", l.kT(), l.kBias());
+            putLinear(m, p + "self_attn.v_proj", l.vT(), l.vBias());
+            putLinear(m, p + "self_attn.o_proj", l.oT(), l.oBias());
+            m.put(p + "post_attention_layernorm.weight", l.mlpNorm());
+            putLinear(m, p + "mlp.gate_proj", l.gateT(), l.gateBias());
+            putLinear(m, p + "mlp.up_proj", l.upT(), l.upBias());
+            putLinear(m, p + "mlp.down_proj", l.downT(), l.downBias());
+        }
+        m.put("model.norm.weight", finalNorm);
+        if (!tiedHead) m.put("lm_head.weight", lmHeadT.transpose());
+        return m;
+    }
+
+    private static void putLinear(Map<String, NDArray> m, String prefix, NDArray weightT, NDArray bias) {
+        m.put(prefix + ".weight", weightT.transpose());
+        if (bias != null) m.put(prefix + ".bias", bias);
     }
 
     private NDArray linearT(String name, long out, long in) {
