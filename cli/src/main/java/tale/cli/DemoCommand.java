@@ -18,7 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -29,8 +28,6 @@ import tale.cli.cluster.ServiceJars;
 import tale.cli.cluster.TaleClient;
 import tale.core.InputException;
 import tale.core.model.Model;
-import tale.core.model.TensorType;
-import tale.core.model.TinyCheckpoint;
 import tale.core.search.Objective;
 import tale.core.search.SearchInputs;
 import tale.core.task.Example;
@@ -60,7 +57,8 @@ final class DemoCommand implements Callable<Integer> {
     String deploy;
     @Option(names = "--limit", description = "at most N rows per split (default: all)") Integer limit;
     @Option(names = "--epsilon", description = "accuracy drop allowed below the baseline (default: tale search's)") Double epsilon;
-    @Option(names = "--data", description = "boolean-expression task file (default: the BIG-Bench-Hard file when present, else generated held-out rows)")
+    @Option(names = "--data", description = "boolean-expression task file, excluded from training (default: the BIG-Bench-Hard "
+            + "file when present, else generated held-out rows)")
     Path data;
     @Option(names = "--run-dir", description = "data and logs of the services (default: ~/.cache/tale/demo/run)") Path runDir;
     @Option(names = "--model-root", description = "where the demo model is trained or reused (default: ~/.cache/tale/demo-model)")
@@ -94,8 +92,9 @@ final class DemoCommand implements Callable<Integer> {
         try {
             clean(run);
             ServiceJars.ensureBuilt(root, run.resolve("logs").resolve("build.log"), err);
-            Path model = demoModel(models, out, err);
-            Path taskFile = taskFile(root, run, err);
+            Path bbh = bbhFile(root);
+            Path model = demoModel(models, bbh, out, err);
+            Path taskFile = taskFile(bbh, model, err);
             LocalCluster.Ports ports = freePorts ? LocalCluster.Ports.free(workers, run.resolve("kafka"))
                     : LocalCluster.Ports.fixed(workers);
             err.printf("tale demo: starting Kafka, results-store, orchestrator, %d worker(s) and model-server (logs in %s)%n",
@@ -224,35 +223,20 @@ final class DemoCommand implements Callable<Integer> {
         out.println("stop them with: ./tale demo --stop" + (runDir != null ? " --run-dir " + run : ""));
     }
 
-    /**
-     * The demo model, {@code <root>/demo}: trained by {@code tale train-demo} (which reuses a model it trained before);
-     * without that command, a random tiny model in a folder of its own (never mistaken for a trained one).
-     */
-    private Path demoModel(Path root, PrintWriter out, PrintWriter err) {
-        CommandLine tale = new CommandLine(new Tale());
+    /** The demo model, {@code <root>/demo}: trained by {@code tale train-demo}, which reuses a model it trained before. */
+    private Path demoModel(Path root, Path bbh, PrintWriter out, PrintWriter err) {
         Path dir = root.resolve(MODEL_NAME);
-        if (tale.getSubcommands().containsKey("train-demo")) {
-            err.println("tale demo: training or reusing the demo model in " + dir + " (tale train-demo)...");
-            err.flush();
-            int status = Tale.run(out, err, "train-demo", "--out", dir.toString());
-            if (status != 0) throw new ClusterException("tale train-demo --out " + dir + " failed with status " + status);
-            return dir;
-        }
-        dir = root.resolveSibling(root.getFileName() + "-untrained").resolve(MODEL_NAME);
-        if (!Files.exists(dir.resolve("config.json"))) {
-            err.println("tale demo: this build has no train-demo command; using an untrained tiny model in " + dir
-                    + " (its accuracies are chance)");
-            try {
-                TinyCheckpoint.write(TinyCheckpoint.Spec.defaults("llama").withLayers(6).withDtype(TensorType.F32), dir);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write the tiny model to " + dir + ": " + e.getMessage(), e);
-            }
-        }
+        err.println("tale demo: training or reusing the demo model in " + dir + " (tale train-demo)...");
+        err.flush();
+        List<String> args = new ArrayList<>(List.of("train-demo", "--out", dir.toString()));
+        if (bbh != null) args.addAll(List.of("--bbh", bbh.toString()));
+        int status = Tale.run(out, err, args.toArray(String[]::new));
+        if (status != 0) throw new ClusterException("tale train-demo --out " + dir + " failed with status " + status);
         return dir;
     }
 
-    /** The task rows the job runs on: --data, else the BIG-Bench-Hard file when this machine has it. */
-    private Path taskFile(Path root, Path run, PrintWriter err) {
+    /** The task rows the job runs on: --data, else the BIG-Bench-Hard file when this machine has it; else null. */
+    private Path bbhFile(Path root) {
         if (data != null) {
             if (!Files.isRegularFile(data)) throw new InputException("--data " + data + " is not a file");
             return data.toAbsolutePath();
@@ -261,7 +245,16 @@ final class DemoCommand implements Callable<Integer> {
                 Path.of("/work/shared/data/tasks/bbh/boolean_expressions.json"))) {
             if (Files.isRegularFile(p)) return p.normalize();
         }
-        throw new InputException("no BIG-Bench-Hard boolean_expressions.json found under ../shared/data/tasks/bbh: pass --data FILE");
+        return null;
+    }
+
+    /** The rows to search on: the BBH file, else the generated held-out rows train-demo wrote beside the model. */
+    private static Path taskFile(Path bbh, Path model, PrintWriter err) {
+        if (bbh != null) return bbh;
+        Path heldOut = model.resolve("data").resolve("heldout.jsonl");
+        if (!Files.isRegularFile(heldOut)) throw new ClusterException("train-demo wrote no held-out rows at " + heldOut);
+        err.println("tale demo: no BIG-Bench-Hard file here (../shared/data/tasks/bbh): searching on generated held-out rows " + heldOut);
+        return heldOut;
     }
 
     /** Empties the run directory of an earlier, stopped run (its logs and embedded databases). */
