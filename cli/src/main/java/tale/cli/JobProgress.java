@@ -62,7 +62,7 @@ final class JobProgress {
                 String key = step.equals("round") ? "round " + e.path("round").asInt() : step;
                 long total = e.path("total").asLong();
                 if (!key.equals(barKey)) {
-                    close();
+                    finish();
                     barKey = key;
                     bar = EvalCommand.progressBar(key, (int) Math.min(Integer.MAX_VALUE, Math.max(1, total)), err);
                 }
@@ -70,7 +70,7 @@ final class JobProgress {
                 bar.stepTo(e.path("done").asLong());
             }
             case "round" -> {
-                close();
+                finish();
                 JsonNode r = e.path("roundResult");
                 int winner = r.path("winner").asInt();
                 JsonNode won = null;
@@ -96,6 +96,12 @@ final class JobProgress {
         close();
         err.println(line);
         err.flush();
+    }
+
+    /** The step ended (the next one began, or its round was decided): its bar shows all of its work done. */
+    private void finish() {
+        if (bar != null) bar.stepTo(bar.getMax());
+        close();
     }
 
     private synchronized void close() {
