@@ -19,8 +19,8 @@ import tale.core.search.SearchInputs;
  */
 final class SpeedComparison {
 
-    static final int NEW_TOKENS = 16;
-    static final int ROUNDS = 5;
+    static final int NEW_TOKENS = 32;
+    static final int ROUNDS = 7;
     static final int MAX_PROMPTS = 16;
 
     private SpeedComparison() { }
