@@ -1,6 +1,7 @@
 package tale.service;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.TreeMap;
@@ -24,6 +25,16 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response unreadableJson(JsonProcessingException e) {
         return badRequest(ApiError.of("the request body is not valid JSON for this endpoint: " + e.getOriginalMessage()));
+    }
+
+    /**
+     * Quarkus' JSON reader reports a body it cannot parse as a bare 400; give it the same JSON error body. Every
+     * other web exception keeps its own response.
+     */
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e) {
+        if (e.getCause() instanceof JsonProcessingException json) return unreadableJson(json);
+        return e.getResponse();
     }
 
     private static Response badRequest(ApiError error) {

@@ -2,14 +2,18 @@ package tale.orchestrator.dataset;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -42,33 +46,37 @@ public class DatasetStore {
 
     /**
      * Stores {@code content} as file {@code name} (or {@code data.<ext>} of the content type) unless the same
-     * content is stored already.
+     * content is stored already. The body streams to a staging file while its hash is computed, so a large upload
+     * never sits in memory; the staging folder becomes the dataset's folder in one rename.
      */
-    public Stored store(byte[] content, String contentType, String name) {
-        if (content.length == 0) throw new InputException("the dataset is empty");
+    public Stored store(InputStream content, String contentType, String name) {
         String fileName = name == null || name.isBlank() ? "data" + extension(contentType) : checkedName(name);
-        String id = sha256(content);
-        Path dir = root.resolve(id);
-        Optional<Path> existing = file(id);
-        if (existing.isPresent()) {
-            return new Stored(id, content.length, existing.get().getFileName().toString(), false);
-        }
+        Path staging = null;
         try {
             Files.createDirectories(root);
-            Path staging = Files.createTempDirectory(root, ".upload-");
-            Files.write(staging.resolve(fileName), content);
-            try {
-                Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-                // Another upload of the same content won the race; its folder is complete.
-                deleteQuietly(staging.resolve(fileName));
-                deleteQuietly(staging);
-                return new Stored(id, content.length, file(id).map(p -> p.getFileName().toString()).orElse(fileName), false);
+            staging = Files.createTempDirectory(root, ".upload-");
+            MessageDigest sha256 = sha256();
+            long bytes;
+            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(staging.resolve(fileName)), sha256)) {
+                bytes = content.transferTo(out);
             }
+            if (bytes == 0) throw new InputException("the dataset is empty");
+            String id = HexFormat.of().formatHex(sha256.digest());
+            Optional<Path> existing = file(id);
+            if (existing.isPresent()) return new Stored(id, bytes, existing.get().getFileName().toString(), false);
+            try {
+                Files.move(staging, root.resolve(id), StandardCopyOption.ATOMIC_MOVE);
+                staging = null;
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+                // Another upload of the same content won the race; its folder is complete.
+                return new Stored(id, bytes, file(id).map(p -> p.getFileName().toString()).orElse(fileName), false);
+            }
+            return new Stored(id, bytes, fileName, true);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot store dataset " + id + " under " + root + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot store the dataset under " + root + ": " + e.getMessage(), e);
+        } finally {
+            if (staging != null) deleteQuietly(staging);
         }
-        return new Stored(id, content.length, fileName, true);
     }
 
     /** The file of dataset {@code id}, if it was uploaded. An id that is not a SHA-256 is an input error. */
@@ -101,17 +109,17 @@ public class DatasetStore {
         return name;
     }
 
-    static String sha256(byte[] content) {
+    private static MessageDigest sha256() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JVM has no SHA-256", e);
         }
     }
 
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // A leftover staging folder is harmless: it is hidden and never read.
         }

@@ -73,8 +73,7 @@ public class JobPreparer {
             problems.put("epsilon", "must be a finite number >= 0, got " + spec.epsilon());
         }
         if (spec.initialRemoved() != null) {
-            if (spec.initialRemoved().contains(null)) problems.put("initialRemoved", "holds a null layer");
-            else if (new TreeSet<>(spec.initialRemoved()).size() != spec.initialRemoved().size()) {
+            if (new TreeSet<>(spec.initialRemoved()).size() != spec.initialRemoved().size()) {
                 problems.put("initialRemoved", "names a layer twice: " + spec.initialRemoved());
             } else if (numLayers != null && spec.initialRemoved().stream().anyMatch(l -> l < 0 || l >= numLayers)) {
                 problems.put("initialRemoved", "layers must lie in 0-" + (numLayers - 1) + ", got " + spec.initialRemoved());
@@ -94,7 +93,10 @@ public class JobPreparer {
         SearchInputs inputs = check(problems, "task", () -> JobSearch.inputs(spec, dataFile));
         String dataField = spec.dataset() != null ? "dataset" : "data";
         SearchInputs.Data data = inputs == null ? null : check(problems, dataField, () -> inputs.load(objective));
-        SearchConfig config = data == null ? null
+        if (data != null && data.select().isEmpty() && JobSearch.selectOnSelect(spec)) {
+            problems.put("selectOn", "select needs a non-empty select split, but the split gives it no rows");
+        }
+        SearchConfig config = data == null || !problems.isEmpty() ? null
                 : check(problems, "spec", () -> JobSearch.config(spec, numLayers, data, unitExamples));
         if (!problems.isEmpty()) throw new InvalidFieldsException(problems);
         Map<String, Object> run = new LinkedHashMap<>();

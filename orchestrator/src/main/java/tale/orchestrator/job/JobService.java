@@ -3,6 +3,7 @@ package tale.orchestrator.job;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -59,10 +60,16 @@ public class JobService {
     private final JobEventHub events;
     private final Duration unitTimeout;
     private final int maxAttempts;
+    private final MeterRegistry metrics;
     private ScheduledExecutorService timer;
 
     public JobService(JobPreparer preparer, JobStore store, Publisher publisher, JobEventHub events,
-                      OrchestratorConfig config) {
+                      OrchestratorConfig config, MeterRegistry metrics) {
+        this.metrics = metrics;
+        for (JobStatus status : JobStatus.values()) {
+            metrics.gauge("tale.orchestrator.jobs", List.of(io.micrometer.core.instrument.Tag.of("state", status.wire())),
+                    jobs, all -> all.values().stream().filter(j -> j.status == status).count());
+        }
         this.preparer = preparer;
         this.store = store;
         this.publisher = publisher;
@@ -160,6 +167,7 @@ public class JobService {
         Job job = jobs.get(result.jobId());
         if (job == null) {
             LOG.debugf("result for unit %s of unknown job %s ignored", result.unitId(), result.jobId());
+            countResult("ignored");
             return;
         }
         synchronized (job) {
@@ -167,9 +175,11 @@ public class JobService {
                 LOG.debugf("job %s: result for unit %s (attempt %d, worker %s) ignored: %s", job.id, result.unitId(),
                         result.attempt(), result.workerId(), job.status != JobStatus.RUNNING ? "job is " + job.status.wire()
                                 : "not outstanding (a duplicate or an unknown unit)");
+                countResult("ignored");
                 return;
             }
             if (result.failed()) {
+                countResult("error");
                 fail(job, "unit " + result.unitId() + " failed on worker " + result.workerId() + ": " + result.error());
                 return;
             }
@@ -178,10 +188,12 @@ public class JobService {
             try {
                 next = before.accept(SearchEvents.result(result));
             } catch (RuntimeException e) {
+                countResult("malformed");
                 fail(job, "unit " + result.unitId() + ": worker " + result.workerId() + " sent scores that do not match "
                         + "the unit: " + e.getMessage());
                 return;
             }
+            countResult("accepted");
             job.outstanding.remove(result.unitId());
             job.state = next;
             for (int i = before.rounds().size(); i < next.rounds().size(); i++) {
@@ -307,7 +319,13 @@ public class JobService {
 
     private void publish(Job job, ScoreRequest request, int attempt) {
         publisher.unit(SearchEvents.unit(job.id, job.spec, request, attempt));
+        metrics.counter("tale.orchestrator.units.published", "attempt", attempt == 1 ? "first" : "retry").increment();
         job.outstanding.put(request.id(), new Job.Outstanding(attempt, Instant.now()));
+    }
+
+    /** Results by outcome: accepted, ignored (duplicate, late, unknown), error (from the worker), malformed. */
+    private void countResult(String outcome) {
+        metrics.counter("tale.orchestrator.results", "outcome", outcome).increment();
     }
 
     private static ScoreRequest request(Job job, String unitId) {

@@ -109,7 +109,7 @@ public class JobStore {
     }
 
     @PreDestroy
-    synchronized void close() {
+    public synchronized void close() {
         if (connection == null) return;
         try {
             connection.close();

@@ -11,6 +11,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -39,9 +40,9 @@ public class DatasetResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Upload a task file (JSON Lines, JSON or CSV); 201 with its id, the SHA-256 of the content "
             + "(the same content always gets the same id)")
-    public Response upload(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+    public Response upload(InputStream body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                            @QueryParam("name") String name) {
-        DatasetStore.Stored stored = datasets.store(body == null ? new byte[0] : body, contentType, name);
+        DatasetStore.Stored stored = datasets.store(body == null ? InputStream.nullInputStream() : body, contentType, name);
         return Response.status(Response.Status.CREATED).location(java.net.URI.create("/datasets/" + stored.id()))
                 .entity(new Created(stored.id(), stored.bytes(), stored.name())).build();
     }

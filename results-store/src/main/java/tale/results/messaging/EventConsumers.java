@@ -15,7 +15,8 @@ import tale.results.persistence.EventStore;
 /**
  * Keeps every event of the three topics. A record that does not parse as its type (or names an unknown schema
  * version) throws here; the channel's dead-letter-queue strategy then parks it on the topic's {@code .dlq} and
- * the partition moves on. Writes are idempotent, so a redelivered record changes nothing.
+ * the partition moves on. Writes are idempotent, so a redelivered record changes nothing; while the database is
+ * unreachable a write waits and retries ({@link Persistently}).
  */
 @ApplicationScoped
 public class EventConsumers {
@@ -31,20 +32,22 @@ public class EventConsumers {
     @Blocking
     public void job(String record) throws SQLException {
         JobEvent event = read(record, JobEvent.class);
-        store.record(event);
+        Persistently.write("job event " + event.jobId(), () -> store.record(event));
         LOG.debugf("job %s: %s (%s)", event.jobId(), event.type(), event.state());
     }
 
     @Incoming("scores")
     @Blocking
     public void score(String record) throws SQLException {
-        store.record(read(record, UnitResult.class));
+        UnitResult result = read(record, UnitResult.class);
+        Persistently.write("unit result " + result.unitId(), () -> store.record(result));
     }
 
     @Incoming("selections")
     @Blocking
     public void selection(String record) throws SQLException {
-        store.record(read(record, SelectionEvent.class));
+        SelectionEvent selection = read(record, SelectionEvent.class);
+        Persistently.write("selection of job " + selection.jobId(), () -> store.record(selection));
     }
 
     private <T> T read(String record, Class<T> type) {

@@ -60,7 +60,7 @@ public final class Database implements AutoCloseable {
             url = settings.url().get();
             if (!url.startsWith("jdbc:postgresql:")) {
                 throw new IllegalArgumentException("tale.db.url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db), got "
-                        + url.replaceAll("password=[^&]*", "password=***"));
+                        + redacted(url));
             }
             driver = org.postgresql.Driver.class;
             useSchema = "SET search_path TO \"" + settings.schema() + "\"";
@@ -69,7 +69,7 @@ public final class Database implements AutoCloseable {
             url = "jdbc:h2:file:" + settings.dataDir().toAbsolutePath().resolve("results") + ";DB_CLOSE_DELAY=-1";
             driver = org.h2.Driver.class;
             // H2 refuses to switch to a missing schema, so the URL creates it before Flyway's first connection.
-            url += ";INIT=CREATE SCHEMA IF NOT EXISTS \"" + settings.schema() + "\"\\;SET SCHEMA \"" + settings.schema() + "\"";
+            url += ";INIT=CREATE SCHEMA IF NOT EXISTS \"" + settings.schema() + "\"";
             useSchema = "SET SCHEMA \"" + settings.schema() + "\"";
         }
         String jdbcUrl = url;
@@ -87,7 +87,7 @@ public final class Database implements AutoCloseable {
         try {
             pool = AgroalDataSource.from(config);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot set up the connection pool for " + jdbcUrl + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot set up the connection pool for " + redacted(jdbcUrl) + ": " + e.getMessage(), e);
         }
         try {
             Flyway.configure(Database.class.getClassLoader())
@@ -99,11 +99,16 @@ public final class Database implements AutoCloseable {
                     .migrate();
         } catch (RuntimeException e) {
             pool.close();
-            throw new IllegalStateException("cannot migrate the results database " + jdbcUrl + " (schema " + settings.schema()
+            throw new IllegalStateException("cannot migrate the results database " + redacted(jdbcUrl) + " (schema " + settings.schema()
                     + "): " + e.getMessage(), e);
         }
         return new Database(pool, (settings.url().isPresent() ? "PostgreSQL " : "embedded H2 ")
-                + jdbcUrl.replaceAll(";INIT=.*", "") + " schema " + settings.schema());
+                + redacted(jdbcUrl).replaceAll(";INIT=.*", "") + " schema " + settings.schema());
+    }
+
+    /** The URL for logs and messages: a password given in it is masked. */
+    private static String redacted(String url) {
+        return url.replaceAll("(?i)password=[^&;]*", "password=***");
     }
 
     /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */

@@ -52,20 +52,22 @@ public final class EventStore {
         }));
     }
 
-    public void record(UnitResult result) throws SQLException {
-        int examples = 0;
-        int correct = 0;
-        int candidates = 0;
-        if (result.scores() != null) {
-            candidates = result.scores().size();
+    /** What a unit result held: candidates, example x candidate scores and how many of them were correct. */
+    private record Counts(int candidates, int examples, int correct) {
+        static Counts of(UnitResult result) {
+            if (result.scores() == null) return new Counts(0, 0, 0);
+            int examples = 0;
+            int correct = 0;
             for (List<ExampleScore> scores : result.scores().values()) {
                 examples += scores.size();
                 correct += (int) scores.stream().filter(ExampleScore::correct).count();
             }
+            return new Counts(result.scores().size(), examples, correct);
         }
-        int examplesScored = examples;
-        int correctScored = correct;
-        int candidatesScored = candidates;
+    }
+
+    public void record(UnitResult result) throws SQLException {
+        Counts counts = Counts.of(result);
         retryOnRace(() -> db.inTransaction(c -> {
             if (exists(c, "SELECT 1 FROM unit_results WHERE job_id = ? AND unit_id = ? AND attempt = ? AND worker_id = ?",
                     result.jobId(), result.unitId(), result.attempt(), result.workerId())) {
@@ -78,9 +80,9 @@ public final class EventStore {
                 s.setInt(3, result.attempt());
                 s.setString(4, result.workerId());
                 s.setLong(5, result.elapsedMs());
-                s.setInt(6, candidatesScored);
-                s.setInt(7, examplesScored);
-                s.setInt(8, correctScored);
+                s.setInt(6, counts.candidates());
+                s.setInt(7, counts.examples());
+                s.setInt(8, counts.correct());
                 s.setString(9, result.error());
                 s.setObject(10, OffsetDateTime.now(ZoneOffset.UTC));
                 s.executeUpdate();

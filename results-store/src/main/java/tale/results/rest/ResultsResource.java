@@ -25,9 +25,14 @@ import tale.results.persistence.ResultsQueries;
 import tale.results.report.BestConfigurations;
 import tale.results.report.Heatmap;
 import tale.results.report.Trajectory;
+import tale.service.TokenRequired;
 
-/** The results store's queries (every answer is JSON; errors are {@code {"error": ...}}). */
+/**
+ * The results store's queries (every answer is JSON; errors are {@code {"error": ...}}). Every one needs the bearer
+ * token {@code tale.api.token}; the dashboard's files, health, metrics and OpenAPI do not.
+ */
 @Path("/api")
+@TokenRequired
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
 @Tag(name = "results")
@@ -51,7 +56,7 @@ public class ResultsResource {
                               @Parameter(description = "at most this many (1..1000, default 100)")
                               @QueryParam("limit") String limit) throws SQLException {
         if (state != null && !STATES.contains(state)) {
-            throw ApiError.badRequest("state '" + state + "' is not one of " + String.join(", ", STATES.stream().sorted().toList()));
+            throw QueryErrors.badRequest("state '" + state + "' is not one of " + String.join(", ", STATES.stream().sorted().toList()));
         }
         return queries.jobs(Optional.ofNullable(state), limit(limit)).stream().map(JobItem::of).toList();
     }
@@ -97,9 +102,9 @@ public class ResultsResource {
 
     private JobRecord find(String id) throws SQLException {
         if (!JOB_ID.matcher(id).matches()) {
-            throw ApiError.badRequest("job id '" + id + "' is not valid (1-200 letters, digits, '.', '_', ':' or '-')");
+            throw QueryErrors.badRequest("job id '" + id + "' is not valid (1-200 letters, digits, '.', '_', ':' or '-')");
         }
-        return queries.job(id).orElseThrow(() -> ApiError.notFound("no job " + id));
+        return queries.job(id).orElseThrow(() -> QueryErrors.notFound("no job " + id));
     }
 
     private static int limit(String limit) {
@@ -110,12 +115,12 @@ public class ResultsResource {
         } catch (NumberFormatException e) {
             // answered below, like an out-of-range number
         }
-        throw ApiError.badRequest("limit '" + limit + "' must be a whole number from 1 to " + MAX_LIMIT);
+        throw QueryErrors.badRequest("limit '" + limit + "' must be a whole number from 1 to " + MAX_LIMIT);
     }
 
     private static Optional<String> filter(String name, String value) {
         if (value == null) return Optional.empty();
-        if (value.isBlank()) throw ApiError.badRequest(name + " must not be blank when given");
+        if (value.isBlank()) throw QueryErrors.badRequest(name + " must not be blank when given");
         return Optional.of(value);
     }
 

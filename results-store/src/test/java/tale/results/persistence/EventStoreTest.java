@@ -132,7 +132,7 @@ class EventStoreTest {
     }
 
     @org.junit.jupiter.api.Test
-    void refusesANonPostgresqlUrlAndABadSchemaName() {
+    void refusesANonPostgresqlUrlABadSchemaNameAndAnUnreachableDatabase() {
         Path dir = Path.of("target");
         IllegalArgumentException url = assertThrows(IllegalArgumentException.class, () -> Database.open(new Database.Settings(
                 Optional.of("jdbc:mysql://x/db"), Optional.empty(), Optional.empty(), "tale_results", dir, 1)));
@@ -140,6 +140,10 @@ class EventStoreTest {
         IllegalArgumentException schema = assertThrows(IllegalArgumentException.class, () -> new Database.Settings(
                 Optional.empty(), Optional.empty(), Optional.empty(), "x\"; drop", dir, 1));
         assertTrue(schema.getMessage().contains("tale.db.schema"), schema.getMessage());
+        IllegalStateException down = assertThrows(IllegalStateException.class, () -> Database.open(new Database.Settings(
+                Optional.of("jdbc:postgresql://127.0.0.1:1/test?password=secret"), Optional.empty(), Optional.empty(),
+                "tale_results", dir, 1)));
+        assertTrue(down.getMessage().contains("127.0.0.1:1") && !down.getMessage().contains("secret"), down.getMessage());
     }
 
 }
