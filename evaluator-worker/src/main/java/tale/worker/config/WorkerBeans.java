@@ -17,7 +17,7 @@ import tale.worker.dataset.DatasetStore;
 import tale.worker.evaluation.UnitEvaluator;
 import tale.worker.model.Hardware;
 import tale.worker.model.ModelCache;
-import tale.worker.storage.ConfinedRoot;
+import tale.service.ConfinedRoot;
 
 /** Builds the worker's parts from its configuration (singletons: records and final classes need no proxy). */
 @ApplicationScoped

@@ -11,10 +11,11 @@ import tale.core.search.SearchInputs;
 import tale.messages.ExampleScore;
 import tale.messages.JobSpec;
 import tale.messages.WorkUnit;
+import tale.service.JobSearch;
 import tale.worker.dataset.DatasetStore;
 import tale.worker.model.LoadedModel;
 import tale.worker.model.ModelCache;
-import tale.worker.storage.ConfinedRoot;
+import tale.service.ConfinedRoot;
 
 /**
  * Scores a work unit: the model named under the model root (from the cache), the job's rows from its dataset
@@ -43,10 +44,10 @@ public final class UnitEvaluator implements AutoCloseable {
     public Map<Integer, List<ExampleScore>> evaluate(WorkUnit unit) {
         JobSpec spec = unit.spec();
         Path modelDir = models.resolve(spec.model(), "model");
-        PreparedJob.Key key = new PreparedJob.Key(JobInputs.of(spec, dataFile(spec)), JobInputs.objective(spec));
+        PreparedJob.Key key = new PreparedJob.Key(JobSearch.inputs(spec, dataFile(spec)), JobSearch.objective(spec));
         LoadedModel loaded = cache.get(modelDir);
         PreparedJob job = loaded.job(key, k -> prepare(loaded.model(), k));
-        return ExampleScores.of(job.evaluator().evaluate(JobInputs.request(unit)));
+        return ExampleScores.of(job.evaluator().evaluate(UnitRequest.of(unit)));
     }
 
     private Path dataFile(JobSpec spec) {

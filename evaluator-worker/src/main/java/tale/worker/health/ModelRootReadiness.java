@@ -5,7 +5,7 @@ import jakarta.inject.Named;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
-import tale.worker.storage.ConfinedRoot;
+import tale.service.ConfinedRoot;
 
 /**
  * Ready only when the model root can be read (a missing volume would fail every unit). Kafka's part of

@@ -1,4 +1,4 @@
-package tale.worker.storage;
+package tale.worker.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,8 +10,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tale.core.InputException;
+import tale.service.ConfinedRoot;
 
-class ConfinedRootTest {
+/** The model root as the worker builds it (service-support's ConfinedRoot): names escaping it are refused. */
+class ModelRootTest {
 
     @TempDir Path tmp;
 
