@@ -70,6 +70,7 @@ final class FinetuneCommand implements Callable<Integer> {
         n.put("firstLoss", o.training().firstLoss());
         n.put("lastLoss", o.training().lastLoss());
         n.put("trainSeconds", o.training().seconds());
+        n.put("trainCpuSeconds", o.training().cpuSeconds());
         return n;
     }
 }

@@ -239,41 +239,18 @@ public final class TinyCheckpoint {
     }
 
     private static float[] gaussian(SplittableRandom rnd, int n, double std) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) (std * normal(rnd));
-        return v;
+        return Gaussian.floats(rnd, n, std);
     }
 
     private static float[] norm(SplittableRandom rnd, int n) {
         float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) (1 + 0.1 * normal(rnd));
+        for (int i = 0; i < n; i++) v[i] = (float) (1 + 0.1 * Gaussian.normal(rnd));
         return v;
-    }
-
-    /** Box-Muller, so the stream depends only on the seed (SplittableRandom has no nextGaussian in Java 17). */
-    private static double normal(SplittableRandom rnd) {
-        double u1 = rnd.nextDouble(), u2 = rnd.nextDouble();
-        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
     }
 
     /** A byte-level BPE tokenizer.json: one token per byte (GPT-2's byte-to-unicode alphabet), no merges. */
     private static ObjectNode tokenizer(ObjectMapper json, Map<String, Integer> specialIds) {
-        ObjectNode t = json.createObjectNode();
-        t.put("version", "1.0");
-        t.putNull("truncation");
-        t.putNull("padding");
-        ArrayNode added = t.putArray("added_tokens");
-        specialIds.forEach((content, id) -> {
-            ObjectNode a = added.addObject();
-            a.put("id", id);
-            a.put("content", content);
-            a.put("single_word", false);
-            a.put("lstrip", false);
-            a.put("rstrip", false);
-            a.put("normalized", false);
-            a.put("special", true);
-        });
-        t.putNull("normalizer");
+        ObjectNode t = tokenizerHead(json, specialIds);
         ObjectNode pre = t.putObject("pre_tokenizer");
         pre.put("type", "ByteLevel");
         pre.put("add_prefix_space", false);
@@ -298,6 +275,30 @@ public final class TinyCheckpoint {
         char[] alphabet = byteAlphabet();
         for (int b = 0; b < 256; b++) vocab.put(String.valueOf(alphabet[b]), b);
         model.putArray("merges");
+        return t;
+    }
+
+    /**
+     * The start of a tokenizer.json: version, no truncation or padding, the special tokens (content -> id) as
+     * added tokens, no normalizer. The caller adds the pre-tokenizer, decoder and model.
+     */
+    public static ObjectNode tokenizerHead(ObjectMapper json, Map<String, Integer> specialIds) {
+        ObjectNode t = json.createObjectNode();
+        t.put("version", "1.0");
+        t.putNull("truncation");
+        t.putNull("padding");
+        ArrayNode added = t.putArray("added_tokens");
+        specialIds.forEach((content, id) -> {
+            ObjectNode a = added.addObject();
+            a.put("id", id);
+            a.put("content", content);
+            a.put("single_word", false);
+            a.put("lstrip", false);
+            a.put("rstrip", false);
+            a.put("normalized", false);
+            a.put("special", true);
+        });
+        t.putNull("normalizer");
         return t;
     }
 

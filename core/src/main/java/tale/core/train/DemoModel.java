@@ -3,12 +3,12 @@ package tale.core.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +17,10 @@ import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tale.core.model.Checkpoint;
+import tale.core.model.Gaussian;
 import tale.core.model.SafeTensorsWriter;
 import tale.core.model.TensorType;
+import tale.core.model.TinyCheckpoint;
 import tale.core.task.Task;
 import tale.core.task.Tasks;
 
@@ -131,7 +133,7 @@ public final class DemoModel {
     }
 
     private static void add(SafeTensorsWriter w, String name, SplittableRandom random, double std, int rows, int cols) {
-        w.addFloats(name, TensorType.F32, new long[] {rows, cols}, Init.gaussian(random, rows * cols, std));
+        w.addFloats(name, TensorType.F32, new long[] {rows, cols}, Gaussian.floats(random, rows * cols, std));
     }
 
     private static void ones(SafeTensorsWriter w, String name, int n) {
@@ -142,22 +144,9 @@ public final class DemoModel {
 
     /** A word-level tokenizer.json: the specials as added tokens, words split on whitespace and punctuation. */
     private static ObjectNode tokenizer(ObjectMapper json, List<String> vocab) {
-        ObjectNode t = json.createObjectNode();
-        t.put("version", "1.0");
-        t.putNull("truncation");
-        t.putNull("padding");
-        ArrayNode added = t.putArray("added_tokens");
-        for (String special : SPECIALS) {
-            ObjectNode a = added.addObject();
-            a.put("id", vocab.indexOf(special));
-            a.put("content", special);
-            a.put("single_word", false);
-            a.put("lstrip", false);
-            a.put("rstrip", false);
-            a.put("normalized", false);
-            a.put("special", true);
-        }
-        t.putNull("normalizer");
+        Map<String, Integer> specials = new LinkedHashMap<>();
+        for (String special : SPECIALS) specials.put(special, vocab.indexOf(special));
+        ObjectNode t = TinyCheckpoint.tokenizerHead(json, specials);
         t.putObject("pre_tokenizer").put("type", "Whitespace");
         t.putNull("post_processor");
         ObjectNode dec = t.putObject("decoder");

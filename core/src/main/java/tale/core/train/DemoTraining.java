@@ -98,6 +98,7 @@ public final class DemoTraining {
             }
         }
         record.put("trainSeconds", result.seconds());
+        record.put("trainCpuSeconds", result.cpuSeconds());
         record.put("steps", result.steps());
         record.put("firstLoss", result.firstLoss());
         record.put("lastLoss", result.lastLoss());

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.regex.Pattern;
 import tale.core.InputException;
+import tale.core.model.Gaussian;
 import tale.core.model.Model;
 
 /**
@@ -76,7 +77,7 @@ public final class TrainableWeights implements AutoCloseable {
             long out = w.getShape().get(0), in = w.getShape().get(1);
             float[] a = new float[(int) (rank * in)];
             double std = 1 / Math.sqrt(in);
-            for (int i = 0; i < a.length; i++) a[i] = (float) (std * Init.normal(random));
+            for (int i = 0; i < a.length; i++) a[i] = (float) (std * Gaussian.normal(random));
             adapters.put(name, new NDArray[] {manager.create(a, new Shape(rank, in)),
                     manager.zeros(new Shape(out, rank), DataType.FLOAT32)});
         });

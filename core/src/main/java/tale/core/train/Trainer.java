@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -19,7 +21,8 @@ import tale.core.model.Model;
  * Trains with the runtime's own forward ({@link Model#withTensors}) under DJL autograd: AdamW (no decay on
  * norms and biases), linear warm-up and cosine decay, clipping by global gradient norm, batches of similar
  * length in a seeded order, mean cross-entropy over the marked target positions only. The same seed, data and
- * thread count give bitwise the same weights.
+ * thread count give bitwise the same weights. DJL allows one gradient collector per process: one training run at
+ * a time.
  */
 public final class Trainer {
 
@@ -75,8 +78,12 @@ public final class Trainer {
         void onStep(int step, int totalSteps, float loss, int sequences);
     }
 
-    /** What a run did: steps, the mean loss of the first and last tenth of the steps, wall time. */
-    public record Result(int steps, long sequences, float firstLoss, float lastLoss, double seconds) { }
+    /**
+     * What a run did: steps, the mean loss of the first and last tenth of the steps, wall time, and the CPU time
+     * of the training thread. With one engine thread the engine computes on the calling thread, so CPU time
+     * measures the work itself, unlike wall time on a machine other people load: compare costs with it.
+     */
+    public record Result(int steps, long sequences, float firstLoss, float lastLoss, double seconds, double cpuSeconds) { }
 
     private static final boolean PROFILE = Boolean.getBoolean("tale.train.profile");
 
@@ -95,6 +102,8 @@ public final class Trainer {
         Optimizer undecayed = Optimizer.adamW().optLearningRateTracker(schedule).optWeightDecays(0f).build();
         Random order = new Random(o.seed());
         float[] losses = new float[total];
+        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+        long cpuStart = cpu.getCurrentThreadCpuTime();
         long sequences = 0;
         long start = System.nanoTime();
         int step = 0;
@@ -111,7 +120,7 @@ public final class Trainer {
         }
         int tenth = Math.max(1, total / 10);
         return new Result(total, sequences, mean(losses, 0, tenth), mean(losses, total - tenth, total),
-                (System.nanoTime() - start) / 1e9);
+                (System.nanoTime() - start) / 1e9, (cpu.getCurrentThreadCpuTime() - cpuStart) / 1e9);
     }
 
     /** The loss of one batch: mean negative log-likelihood of its targets (no update). */
