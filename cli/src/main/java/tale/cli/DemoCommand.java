@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
 import tale.cli.cluster.ClusterException;
 import tale.cli.cluster.LocalCluster;
 import tale.cli.cluster.ServiceJars;
+import tale.cli.cluster.ServiceProcess;
 import tale.cli.cluster.TaleClient;
 import tale.core.InputException;
 import tale.core.model.Model;
@@ -188,7 +189,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             if (applied) break;
             if (System.nanoTime() > deadline) throw new ClusterException("the model server did not apply the selection for " + profile + " within 120 s");
-            sleep(500);
+            ServiceProcess.sleep(500);
         }
         Example example = rows.test().isEmpty() ? rows.search().get(0) : rows.test().get(0);
         String prompt;
@@ -297,15 +298,6 @@ final class DemoCommand implements Callable<Integer> {
             return TaleClient.JSON.readTree(s);
         } catch (IOException e) {
             throw new ClusterException("not JSON: " + s);
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ClusterException("interrupted");
         }
     }
 }

@@ -13,12 +13,12 @@ import java.util.stream.Stream;
 /**
  * The services' runnable jars ({@code <module>/target/quarkus-app/quarkus-run.jar}) and their build: like the
  * {@code ./tale} launcher does for the command line, a jar is rebuilt when it is missing or older than any source
- * it is built from (the root pom, and pom.xml and src/main of the module and of core and messages).
+ * it is built from (the root pom, and pom.xml and src/main of the module and of core, messages and service-support).
  */
 public final class ServiceJars {
 
     public static final List<String> MODULES = List.of("orchestrator", "evaluator-worker", "results-store", "model-server");
-    private static final List<String> SHARED_MODULES = List.of("core", "messages");
+    private static final List<String> SHARED_MODULES = List.of("core", "messages", "service-support");
 
     private ServiceJars() { }
 

@@ -165,7 +165,7 @@ public final class ServiceProcess {
         return true;
     }
 
-    static void sleep(long millis) {
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
