@@ -157,7 +157,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.printf("TALE on %s, %s (%d layers); job %s%n", TASK, MODEL_NAME, summary.path("search").path("numLayers").asInt(), id);
         out.print(DemoReport.table(summary, seconds));
-        out.printf(Locale.ROOT, "measured here: %d test prompts x %d new tokens, fastest of %d rounds, 1 thread; speed-up = time of the full model / "
+        out.printf(Locale.ROOT, "measured here: %d test prompts x %d new tokens, median of %d rounds of CPU time, 1 engine thread; speed-up = time of the full model / "
                 + "time with the layers removed%n",
                 Math.min(SpeedComparison.MAX_PROMPTS, rows.test().size()), SpeedComparison.NEW_TOKENS, SpeedComparison.ROUNDS);
         out.flush();
