@@ -124,6 +124,9 @@ final class DemoCommand implements Callable<Integer> {
             }
         } catch (ClusterException e) {
             err.println("tale demo: " + e.getMessage());
+            if (!freePorts && e.getMessage().contains("in use")) {
+                err.println("tale demo: a demo kept with --keep is stopped by ./tale demo --stop; --free-ports runs beside other services");
+            }
             return 1;
         } finally {
             out.flush();

@@ -135,6 +135,7 @@ public final class LocalCluster implements AutoCloseable {
     private void startAll() {
         Path jarsMissing = ServiceJars.firstMissing(options.repo());
         if (jarsMissing != null) throw new ClusterException("service jar " + jarsMissing + " is missing: build the services first");
+        checkPortsFree();
         try {
             Files.createDirectories(options.runDir());
             Files.writeString(options.runDir().resolve(TOKENS_FILE), "api.token=" + apiToken + "\nadmin.token=" + adminToken
@@ -151,6 +152,22 @@ public final class LocalCluster implements AutoCloseable {
         for (int i = 1; i <= options.workers(); i++) rest.add(add(worker(i)));
         if (options.servedModel() != null) rest.add(add(modelServer()));
         startAndAwait(rest);
+    }
+
+    /** Fails before starting anything when a service's port is taken (a service would die at start-up otherwise). */
+    private void checkPortsFree() {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("orchestrator", options.ports().orchestrator());
+        ports.put("results-store", options.ports().resultsStore());
+        for (int i = 1; i <= options.workers(); i++) ports.put("worker-" + i, options.ports().workers().get(i - 1));
+        if (options.servedModel() != null) ports.put("model-server", options.ports().modelServer());
+        ports.forEach((name, port) -> {
+            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                // free
+            } catch (IOException e) {
+                throw new ClusterException("port " + port + " on 127.0.0.1 (for " + name + ") is in use by another program");
+            }
+        });
     }
 
     private ServiceProcess add(ServiceProcess.Spec spec) {

@@ -39,6 +39,25 @@ class LocalClusterTest {
     }
 
     @Test
+    void aTakenPortStopsTheStartBeforeAnyProcessStarts() throws Exception {
+        Path repo = Files.createDirectories(dir.resolve("repo"));
+        for (String m : ServiceJars.MODULES) {
+            Path jar = ServiceJars.jar(repo, m);
+            Files.createDirectories(jar.getParent());
+            Files.writeString(jar, "not started");
+        }
+        LocalCluster.Ports free = LocalCluster.Ports.free(1, dir.resolve("kafka"));
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            LocalCluster.Ports ports = new LocalCluster.Ports(free.kafka(), free.kafkaState(), taken.getLocalPort(),
+                    free.resultsStore(), free.workers(), free.modelServer());
+            ClusterException e = org.junit.jupiter.api.Assertions.assertThrows(ClusterException.class, () -> LocalCluster.start(
+                    LocalCluster.Options.of(repo, dir.resolve("run"), 1, ports, dir.resolve("models"))));
+            assertEquals("port " + taken.getLocalPort() + " on 127.0.0.1 (for orchestrator) is in use by another program", e.getMessage());
+            assertFalse(Files.exists(dir.resolve("run").resolve(LocalCluster.PIDS_FILE)), "nothing was started");
+        }
+    }
+
+    @Test
     void freePortsAreDistinctAndTheBrokerGetsTwoInARow() {
         LocalCluster.Ports p = LocalCluster.Ports.free(2, dir.resolve("kafka"));
         assertEquals(6, java.util.stream.Stream.of(p.kafka(), p.orchestrator(), p.resultsStore(), p.workers().get(0),
