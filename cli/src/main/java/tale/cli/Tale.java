@@ -7,7 +7,7 @@ import tale.core.InputException;
 /** The {@code tale} command: one subcommand per job. Input errors exit 2 with one line on stderr. */
 @Command(name = "tale", mixinStandardHelpOptions = true, version = "tale 0.1.0",
         description = "Task-Aware Layer Elimination: prune transformer layers by measured task accuracy.",
-        subcommands = {MakeTinyCommand.class, LogitsCommand.class, BenchPrefillCommand.class, ExportCommand.class,
+        subcommands = {DemoCommand.class, MakeTinyCommand.class, LogitsCommand.class, BenchPrefillCommand.class, ExportCommand.class,
                 EvalCommand.class, PromptCommand.class, TrainDemoCommand.class, FinetuneCommand.class,
                 BooleanExpressionsCommand.class, BenchFinetuneCommand.class, BenchEvalCommand.class, SearchCommand.class, BenchSearchCommand.class,
                 AnalyzeCommand.class,
