@@ -54,7 +54,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "split seed of the job (default: ${DEFAULT-VALUE})") long seed;
     @Option(names = "--keep", description = "leave the services running at the end (stop them with --stop)") boolean keep;
     @Option(names = "--stop", description = "stop the services a --keep run left running, then exit") boolean stop;
-    @Option(names = "--deploy", defaultValue = "bsba", description = "configuration to deploy: best, bsba or final (default: ${DEFAULT-VALUE})")
+    @Option(names = "--deploy", defaultValue = "final",
+            description = "configuration to deploy: best, bsba or final (default: ${DEFAULT-VALUE}, the deepest pruning within epsilon)")
     String deploy;
     @Option(names = "--limit", description = "at most N rows per split (default: all)") Integer limit;
     @Option(names = "--epsilon", description = "accuracy drop allowed below the baseline (default: tale search's)") Double epsilon;
