@@ -4,10 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import tale.core.model.TinyCheckpoint;
+import tale.core.task.TaskFixtures;
 import tale.messages.JobSpec;
 import tale.orchestrator.config.DatabaseConfig;
 import tale.orchestrator.config.OrchestratorConfig;
@@ -29,20 +28,7 @@ public final class Fixtures {
         modelRoot = Files.createDirectories(base.resolve("models"));
         dataRoot = Files.createDirectories(base.resolve("tasks"));
         TinyCheckpoint.write(TinyCheckpoint.Spec.defaults("qwen2").withLayers(LAYERS).withSeed(7), modelRoot.resolve(MODEL));
-        Files.write(dataRoot.resolve(TASK_FILE), arcRows(ROWS));
-    }
-
-    /** ARC-format rows (llm-foundry layout): small sums with four numeric choices. */
-    public static List<String> arcRows(int rows) {
-        List<String> lines = new ArrayList<>();
-        for (int i = 0; i < rows; i++) {
-            int a = 2 + i, b = 3 + 2 * i, gold = i % 4;
-            List<String> choices = new ArrayList<>();
-            for (int c = 0; c < 4; c++) choices.add(String.valueOf(a + b + c - gold));
-            lines.add("{\"query\": \"Question: What is " + a + " plus " + b + "?\", \"choices\": [\""
-                    + String.join("\", \"", choices) + "\"], \"gold\": " + gold + "}");
-        }
-        return lines;
+        Files.write(dataRoot.resolve(TASK_FILE), TaskFixtures.arcSumRows(ROWS));
     }
 
     /** A loglik job on the tiny model and the task file; everything else as {@code tale search}'s defaults. */

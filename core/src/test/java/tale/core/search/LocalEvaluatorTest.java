@@ -22,6 +22,7 @@ import tale.core.task.Demonstrations;
 import tale.core.task.Example;
 import tale.core.task.Split;
 import tale.core.task.Task;
+import tale.core.task.TaskFixtures;
 import tale.core.task.Tasks;
 
 /**
@@ -55,15 +56,7 @@ class LocalEvaluatorTest {
 
     /** ARC-format rows: sums with four numeric choices (llm-foundry layout). */
     static Path arcFile(Path file, int rows) throws IOException {
-        List<String> lines = new ArrayList<>();
-        for (int i = 0; i < rows; i++) {
-            int a = 2 + i, b = 3 + 2 * i, gold = i % 4;
-            List<String> choices = new ArrayList<>();
-            for (int c = 0; c < 4; c++) choices.add(String.valueOf(a + b + c - gold));
-            lines.add("{\"query\": \"Question: What is " + a + " plus " + b + "?\", \"choices\": [\""
-                    + String.join("\", \"", choices) + "\"], \"gold\": " + gold + "}");
-        }
-        return Files.write(file, lines);
+        return Files.write(file, TaskFixtures.arcSumRows(rows));
     }
 
     /** BoolQ-format rows (llm-foundry layout). */

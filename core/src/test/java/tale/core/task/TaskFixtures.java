@@ -3,6 +3,8 @@ package tale.core.task;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** Where test task files are: the fixtures in test resources, and the shared real task data when present. */
@@ -31,5 +33,18 @@ public final class TaskFixtures {
             if (Files.isRegularFile(candidate.resolve("README.md"))) return Optional.of(candidate);
         }
         return Optional.empty();
+    }
+
+    /** ARC-format rows (llm-foundry layout): small sums with four numeric choices, the gold one cycling A to D. */
+    public static List<String> arcSumRows(int rows) {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < rows; i++) {
+            int a = 2 + i, b = 3 + 2 * i, gold = i % 4;
+            List<String> choices = new ArrayList<>();
+            for (int c = 0; c < 4; c++) choices.add(String.valueOf(a + b + c - gold));
+            lines.add("{\"query\": \"Question: What is " + a + " plus " + b + "?\", \"choices\": [\""
+                    + String.join("\", \"", choices) + "\"], \"gold\": " + gold + "}");
+        }
+        return lines;
     }
 }

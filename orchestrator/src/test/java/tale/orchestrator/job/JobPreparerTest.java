@@ -18,6 +18,7 @@ import tale.core.search.Racing;
 import tale.core.search.SearchConfig;
 import tale.core.search.SearchInputs;
 import tale.messages.JobSpec;
+import tale.core.task.TaskFixtures;
 import tale.orchestrator.Fixtures;
 import tale.orchestrator.dataset.DatasetStore;
 import tale.service.InvalidFieldsException;
@@ -36,7 +37,7 @@ class JobPreparerTest {
         var config = fixtures.config(4, Duration.ofMinutes(1), 3);
         datasets = new DatasetStore(config);
         preparer = new JobPreparer(config, datasets);
-        Files.writeString(tmp.resolve("outside.jsonl"), String.join("\n", Fixtures.arcRows(8)));
+        Files.writeString(tmp.resolve("outside.jsonl"), String.join("\n", TaskFixtures.arcSumRows(8)));
     }
 
     /** A spec with the fields {@code edit} changes from the valid {@link Fixtures#spec()}. */
