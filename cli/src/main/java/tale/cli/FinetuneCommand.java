@@ -40,8 +40,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SearchInputs inputs = new SearchInputs(taskOptions.task, taskOptions.data, taskOptions.seed, taskOptions.fractions,
-                taskOptions.splitRows, taskOptions.shots, taskOptions.demos, scoring, limit, null);
+        SearchInputs inputs = taskOptions.inputs(scoring, limit, null);
         Trainer.Options options = Trainer.Options.defaults().withEpochs(epochs).withMaxSteps(maxSteps).withLearningRate(lr)
                 .withBatchSize(batchSize).withSeed(trainSeed);
         Finetune.Job job = new Finetune.Job(model, inputs, Split.parse(trainSplit), drop, options, loraRank, loraAlpha, out, force);

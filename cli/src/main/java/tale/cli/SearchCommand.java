@@ -48,8 +48,8 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--select-on", defaultValue = "search",
             description = "split that picks Best and BSBA: search (the paper's) or select (default: ${DEFAULT-VALUE})") String selectOn;
     @Option(names = "--racing", description = "race candidates on growing shards and drop those clearly behind") boolean racing;
-    @Option(names = "--race-shard", defaultValue = "64", description = "examples in racing's first shard (default: ${DEFAULT-VALUE})") int raceShard;
-    @Option(names = "--race-confidence", defaultValue = "0.95", description = "confidence of racing's bound (default: ${DEFAULT-VALUE})") double raceConfidence;
+    @Option(names = "--race-shard", defaultValue = "" + Racing.DEFAULT_FIRST_SHARD, description = "examples in racing's first shard (default: ${DEFAULT-VALUE})") int raceShard;
+    @Option(names = "--race-confidence", defaultValue = "" + Racing.DEFAULT_CONFIDENCE, description = "confidence of racing's bound (default: ${DEFAULT-VALUE})") double raceConfidence;
     @Option(names = "--naive", description = "turn every cost reducer off: no prefix reuse, no racing, one example per forward")
     boolean naive;
     @Option(names = "--out", required = true, description = "directory for summary.json and trajectory.csv") Path out;
@@ -58,11 +58,7 @@ final class SearchCommand implements Callable<Integer> {
     public Integer call() {
         if (naive && racing) throw new InputException("--naive turns racing off: drop --racing or --naive");
         Objective obj = Objective.parse(objective);
-        boolean onSelect = switch (selectOn.trim().toLowerCase(Locale.ROOT)) {
-            case "search" -> false;
-            case "select" -> true;
-            default -> throw new InputException("--select-on must be search or select, got \"" + selectOn + "\"");
-        };
+        boolean onSelect = SearchConfig.selectsOnSelect(selectOn, "--select-on");
         SearchInputs.Data data = setup.load(obj);
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();

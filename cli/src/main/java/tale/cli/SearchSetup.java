@@ -1,27 +1,16 @@
 package tale.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import tale.core.InputException;
 import tale.core.model.Model;
 import tale.core.scoring.Evaluator;
 import tale.core.scoring.Scorer;
-import tale.core.scoring.Scoring;
 import tale.core.search.LocalEvaluator;
 import tale.core.search.SearchInputs;
 import tale.core.search.Objective;
-import tale.core.task.Demonstrations;
-import tale.core.task.Example;
-import tale.core.task.Prompts;
-import tale.core.task.Split;
-import tale.core.task.SplitPlan;
-import tale.core.task.Task;
 
 /**
  * What a search runs on (task rows and their splits, scoring, batching, how to load the model); shared by search
@@ -43,8 +32,7 @@ final class SearchSetup {
 
     /** The search's inputs as plain values (the core's one way to split rows and build the scorer). */
     SearchInputs inputs() {
-        return new SearchInputs(taskOptions.task, taskOptions.data, taskOptions.seed, taskOptions.fractions,
-                taskOptions.splitRows, taskOptions.shots, taskOptions.demos, scoring, limit, maxNewTokens);
+        return taskOptions.inputs(scoring, limit, maxNewTokens);
     }
 
     SearchInputs.Data load(Objective objective) {

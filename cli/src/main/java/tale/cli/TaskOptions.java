@@ -3,6 +3,7 @@ package tale.cli;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Option;
+import tale.core.search.SearchInputs;
 import tale.core.task.Demonstrations;
 import tale.core.task.Example;
 import tale.core.task.SplitPlan;
@@ -47,12 +48,16 @@ final class TaskOptions {
         return Tasks.byName(task);
     }
 
+    /** These options with the scoring settings of a command, as core's search inputs (the one way to split rows). */
+    SearchInputs inputs(String scoring, Integer limit, Integer maxNewTokens) {
+        return new SearchInputs(task, data, seed, fractions, splitRows, shots, demos, scoring, limit, maxNewTokens);
+    }
+
     SplitPlan plan() {
-        return splitRows != null ? SplitPlan.firstRows(splitRows) : SplitPlan.shuffled(seed, fractions);
+        return inputs(null, null, null).plan();
     }
 
     Demonstrations demonstrations(Task t, List<Example> rows) {
-        if (demos != null) return Demonstrations.fromPool(t.load(demos), shots, seed);
-        return Demonstrations.fromOtherParts(rows, plan(), shots, seed);
+        return inputs(null, null, null).demonstrations(t, rows);
     }
 }

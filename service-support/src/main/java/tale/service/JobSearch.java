@@ -2,7 +2,6 @@ package tale.service;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import tale.core.InputException;
 import tale.core.search.Objective;
 import tale.core.search.Racing;
@@ -17,11 +16,6 @@ import tale.messages.JobSpec;
  * searches exactly as {@code tale search} does on the same values.
  */
 public final class JobSearch {
-
-    /** {@code tale search --race-shard}'s default. */
-    public static final int DEFAULT_RACE_SHARD = 64;
-    /** {@code tale search --race-confidence}'s default. */
-    public static final double DEFAULT_RACE_CONFIDENCE = 0.95;
 
     private JobSearch() { }
 
@@ -39,18 +33,13 @@ public final class JobSearch {
 
     /** Whether Best and BSBA are chosen on the select split ({@code selectOn: select}). */
     public static boolean selectOnSelect(JobSpec spec) {
-        if (blank(spec.selectOn())) return false;
-        return switch (spec.selectOn().trim().toLowerCase(Locale.ROOT)) {
-            case "search" -> false;
-            case "select" -> true;
-            default -> throw new InputException("selectOn must be search or select, got \"" + spec.selectOn() + "\"");
-        };
+        return SearchConfig.selectsOnSelect(spec.selectOn(), "selectOn");
     }
 
     public static Racing racing(JobSpec spec) {
         if (!Boolean.TRUE.equals(spec.racing())) return Racing.OFF;
-        return Racing.on(spec.raceShard() == null ? DEFAULT_RACE_SHARD : spec.raceShard(),
-                spec.raceConfidence() == null ? DEFAULT_RACE_CONFIDENCE : spec.raceConfidence());
+        return Racing.on(spec.raceShard() == null ? Racing.DEFAULT_FIRST_SHARD : spec.raceShard(),
+                spec.raceConfidence() == null ? Racing.DEFAULT_CONFIDENCE : spec.raceConfidence());
     }
 
     /**

@@ -23,7 +23,12 @@ import tale.core.InputException;
  */
 public record Racing(boolean enabled, int firstShard, double confidence) {
 
-    public static final Racing OFF = new Racing(false, 64, 0.95);
+    /** Examples in the first shard unless a search says otherwise ({@code --race-shard}). */
+    public static final int DEFAULT_FIRST_SHARD = 64;
+    /** Confidence of the bound unless a search says otherwise ({@code --race-confidence}). */
+    public static final double DEFAULT_CONFIDENCE = 0.95;
+
+    public static final Racing OFF = new Racing(false, DEFAULT_FIRST_SHARD, DEFAULT_CONFIDENCE);
 
     public static Racing on(int firstShard, double confidence) {
         return new Racing(true, firstShard, confidence);

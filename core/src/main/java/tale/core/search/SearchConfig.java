@@ -50,6 +50,19 @@ public record SearchConfig(int numLayers, double epsilon, int maxRemoved, Object
         if (objective == null || racing == null) throw new IllegalArgumentException("objective and racing are required");
     }
 
+    /**
+     * Whether Best and BSBA are chosen on the select split: {@code search} (or null/blank: the default) or
+     * {@code select}; {@code option} names the setting in the error, e.g. {@code --select-on}.
+     */
+    public static boolean selectsOnSelect(String selectOn, String option) {
+        if (selectOn == null || selectOn.isBlank()) return false;
+        return switch (selectOn.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "search" -> false;
+            case "select" -> true;
+            default -> throw new InputException(option + " must be search or select, got \"" + selectOn + "\"");
+        };
+    }
+
     /** The paper's search: accuracy, epsilon 0.08, no limit on removals, no racing. */
     public static SearchConfig defaults(int numLayers, int searchSize, int selectSize, int testSize) {
         return new SearchConfig(numLayers, DEFAULT_EPSILON, numLayers, Objective.ACCURACY, List.of(), searchSize,

@@ -100,7 +100,8 @@ public record SearchInputs(String task, Path data, long seed, String fractions, 
                 demonstrations(t, rows));
     }
 
-    private Demonstrations demonstrations(Task t, List<Example> rows) {
+    /** The demonstrations of {@code rows} of task {@code t}: from {@code demos}, else from outside each row's split. */
+    public Demonstrations demonstrations(Task t, List<Example> rows) {
         if (demos != null) return Demonstrations.fromPool(t.load(demos), shots, seed);
         return Demonstrations.fromOtherParts(rows, plan(), shots, seed);
     }
